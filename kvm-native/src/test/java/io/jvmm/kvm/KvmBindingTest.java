@@ -1,0 +1,217 @@
+package io.jvmm.kvm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvmm.kvm.testing.RequiresKvm;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The binding against the real {@code /dev/kvm}: capabilities, typed errors, and tiny real-mode guests. */
+@RequiresKvm
+class KvmBindingTest {
+    private static final long CODE = 0x1000;
+
+    /** A VM with 64 KiB of RAM at 0 holding {@code code} at 0x1000, and one real-mode vCPU about to run it. */
+    private static final class TinyVm implements AutoCloseable {
+        final Kvm kvm = Kvm.open();
+        final VmFd vm;
+        final HostMemory ram = HostMemory.allocate(0x10000);
+        final VcpuFd vcpu;
+
+        TinyVm(boolean irqchip, int... code) {
+            vm = kvm.createVm();
+            vm.setTssAddr(0xfffbd000L);
+            if (irqchip) {
+                vm.createIrqchip();
+            }
+            vm.setUserMemoryRegion(0, 0, 0, ram.size(), ram.address());
+            for (int i = 0; i < code.length; i++) {
+                ram.pointer().setByte(CODE + i, (byte) code[i]);
+            }
+            vcpu = vm.createVcpu(0);
+            Sregs s = vcpu.getSregs();
+            Segment cs = new Segment(0, 0xffff, 0, 0xb, true, 0, false, true, false, false, false, false);
+            vcpu.setSregs(s.withSegments(cs, new Segment(0, 0xffff, 0, 0x3, true, 0, false, true, false, false,
+                    false, false)));
+            vcpu.setRegs(Regs.reset().withRip(CODE));
+        }
+
+        @Override
+        public void close() {
+            vcpu.close();
+            vm.close();
+            ram.close();
+            kvm.close();
+        }
+    }
+
+    @Test
+    void reportsApiVersionAndTheCapabilitiesThisProjectNeeds() {
+        try (Kvm kvm = Kvm.open()) {
+            assertEquals(12, kvm.apiVersion());
+            for (KvmCap cap : List.of(KvmCap.IRQCHIP, KvmCap.PIT2, KvmCap.IMMEDIATE_EXIT, KvmCap.MP_STATE,
+                    KvmCap.VCPU_EVENTS, KvmCap.USER_NMI, KvmCap.XCRS, KvmCap.DEBUGREGS, KvmCap.USER_MEMORY)) {
+                assertTrue(kvm.hasCapability(cap), "missing " + cap);
+            }
+            assertTrue(kvm.checkExtension(KvmCap.MAX_VCPUS) >= kvm.checkExtension(KvmCap.NR_VCPUS));
+            assertTrue(kvm.vcpuMmapSize() >= KvmAbi.KvmRun.SIZE);
+            List<CpuidEntry> cpuid = kvm.supportedCpuid();
+            assertTrue(cpuid.stream().anyMatch(e -> e.function() == 0), "no CPUID leaf 0");
+            assertTrue(cpuid.stream().anyMatch(e -> e.function() == 1), "no CPUID leaf 1");
+            int[] msrs = kvm.msrIndexList();
+            assertTrue(Arrays.stream(msrs).anyMatch(i -> i == MsrEntry.IA32_TSC), "TSC missing from MSR list");
+        }
+        assertTrue(Kvm.isAvailable());
+        assertEquals(null, Kvm.unavailabilityCause());
+    }
+
+    @Test
+    void aBadDescriptorGivesATypedEbadfError() {
+        KvmException e = assertThrows(KvmException.class, () -> Kvm.adopt(-1));
+        assertEquals(Errno.EBADF, e.errno());
+        assertEquals(9, e.errnoNumber());
+        assertEquals("KVM_GET_API_VERSION failed: EBADF (Bad file descriptor)", e.getMessage());
+    }
+
+    @Test
+    void aDuplicateVcpuIdGivesEexist() {
+        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm(); VcpuFd first = vm.createVcpu(0)) {
+            KvmException e = assertThrows(KvmException.class, () -> vm.createVcpu(0));
+            assertEquals(Errno.EEXIST, e.errno());
+            assertEquals("KVM_CREATE_VCPU failed: EEXIST (File exists)", e.getMessage());
+            assertEquals(0, first.id());
+        }
+    }
+
+    @Test
+    void aClosedDescriptorIsNeverReused() {
+        Kvm kvm = Kvm.open();
+        kvm.close();
+        kvm.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, kvm::apiVersion);
+        assertTrue(e.getMessage().contains("is closed"), e.getMessage());
+    }
+
+    @Test
+    void runsAGuestToAnIoExitAndThenToHlt() {
+        // mov dx, 0x3f8; mov al, 'A'; out dx, al; hlt
+        try (TinyVm t = new TinyVm(false, 0xba, 0xf8, 0x03, 0xb0, 0x41, 0xee, 0xf4)) {
+            VcpuExit exit = t.vcpu.run();
+            VcpuExit.IoOut out = assertInstanceOf(VcpuExit.IoOut.class, exit);
+            assertEquals(0x3f8, out.port());
+            assertEquals(1, out.size());
+            assertEquals('A', out.value());
+            assertEquals(VcpuExit.HLT, t.vcpu.run());
+            assertEquals(CODE + 7, t.vcpu.getRegs().rip());
+        }
+    }
+
+    @Test
+    void answersAnIoReadAndSeesTheValueComeBack() {
+        // mov dx, 0x60; in al, dx; mov dx, 0x61; out dx, al; hlt
+        try (TinyVm t = new TinyVm(false, 0xba, 0x60, 0x00, 0xec, 0xba, 0x61, 0x00, 0xee, 0xf4)) {
+            assertEquals(new VcpuExit.IoIn(0x60, 1, 1), t.vcpu.run());
+            t.vcpu.completeIoIn(new byte[] {0x5a});
+            VcpuExit.IoOut out = assertInstanceOf(VcpuExit.IoOut.class, t.vcpu.run());
+            assertEquals(0x61, out.port());
+            assertEquals(0x5a, out.value());
+        }
+    }
+
+    @Test
+    void reportsAWriteToUnbackedMemoryAsMmio() {
+        // mov ax, 0x2000; mov ds, ax; mov byte [0], 7; hlt   -> write to 0x20000, outside the 64 KiB slot
+        try (TinyVm t = new TinyVm(false, 0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xc6, 0x06, 0x00, 0x00, 0x07, 0xf4)) {
+            assertEquals(new VcpuExit.MmioWrite(0x20000, 1, 7), t.vcpu.run());
+        }
+    }
+
+    @Test
+    void stateRoundTripsAndOnlyWritesAreCounted() {
+        try (TinyVm t = new TinyVm(true, 0xf4)) {
+            long before = t.vcpu.stateWrites();
+            Regs r = t.vcpu.getRegs();
+            Sregs s = t.vcpu.getSregs();
+            VcpuEvents ev = t.vcpu.getVcpuEvents();
+            MpState mp = t.vcpu.getMpState();
+            LapicState lapic = t.vcpu.getLapic();
+            List<Xcr> xcrs = t.vcpu.getXcrs();
+            DebugRegs dr = t.vcpu.getDebugRegs();
+            Fpu fpu = t.vcpu.getFpu();
+            List<MsrEntry> msrs = t.vcpu.getMsrs(new int[] {MsrEntry.IA32_SYSENTER_CS, MsrEntry.IA32_TSC});
+            assertEquals(before, t.vcpu.stateWrites(), "reads must not count as writes");
+            assertEquals(MpState.RUNNABLE, mp, "vCPU 0 starts runnable after KVM_CREATE_IRQCHIP");
+            assertEquals(0, lapic.apicId());
+            assertEquals(CODE, r.rip());
+            assertEquals(2, msrs.size());
+
+            t.vcpu.setRegs(r.withRaxRbx(0x2badb002L, 0x9000));
+            assertEquals(0x2badb002L, t.vcpu.getRegs().rax());
+            t.vcpu.setSregs(s);
+            assertEquals(s, t.vcpu.getSregs());
+            t.vcpu.setVcpuEvents(ev.withFlags(0));
+            t.vcpu.setLapic(lapic);
+            assertArrayEquals(lapic.regs(), t.vcpu.getLapic().regs());
+            t.vcpu.setXcrs(xcrs);
+            t.vcpu.setDebugRegs(dr);
+            t.vcpu.setFpu(fpu);
+            assertEquals(fpu, t.vcpu.getFpu());
+            t.vcpu.setMsrs(List.of(new MsrEntry(MsrEntry.IA32_SYSENTER_CS, 0x10)));
+            assertEquals(0x10, t.vcpu.getMsrs(new int[] {MsrEntry.IA32_SYSENTER_CS}).get(0).data());
+            t.vcpu.setMpState(MpState.RUNNABLE);
+            assertEquals(before + 9, t.vcpu.stateWrites(), t.vcpu.stateWritesByIoctl().toString());
+            assertEquals(1L, t.vcpu.stateWritesByIoctl().get("KVM_SET_MP_STATE"));
+        }
+    }
+
+    @Test
+    void aKickGetsABusyVcpuOutOfKvmRun() throws Exception {
+        // jmp $  (spins in the guest forever)
+        try (TinyVm t = new TinyVm(false, 0xeb, 0xfe)) {
+            assertKickInterrupts(t.vcpu);
+        }
+    }
+
+    @Test
+    void aKickGetsAVcpuHaltedInTheKernelOutOfKvmRun() throws Exception {
+        // cli; hlt  with an in-kernel APIC: the vCPU sleeps inside KVM_RUN and no exit would ever come
+        try (TinyVm t = new TinyVm(true, 0xfa, 0xf4)) {
+            assertKickInterrupts(t.vcpu);
+            assertEquals(MpState.HALTED, t.vcpu.getMpState());
+        }
+    }
+
+    private static void assertKickInterrupts(VcpuFd vcpu) throws Exception {
+        CountDownLatch bound = new CountDownLatch(1);
+        CompletableFuture<VcpuExit> exit = new CompletableFuture<>();
+        Thread th = new Thread(() -> {
+            try {
+                vcpu.bindKickToCurrentThread();
+                bound.countDown();
+                exit.complete(vcpu.run());
+            } catch (Throwable e) {
+                exit.completeExceptionally(e);
+            } finally {
+                vcpu.unbindKick();
+            }
+        }, "vcpu-0");
+        th.start();
+        assertTrue(bound.await(10, TimeUnit.SECONDS));
+        Thread.sleep(50);
+        // The first kick may land before KVM_RUN starts; immediate_exit covers that case too.
+        assertTrue(vcpu.kick());
+        assertEquals(VcpuExit.INTERRUPTED, exit.get(10, TimeUnit.SECONDS));
+        th.join(10_000);
+        assertNotEquals(Thread.State.RUNNABLE, th.getState());
+        assertTrue(!vcpu.kick(), "a kick after unbind must not send a signal");
+    }
+}

@@ -1,0 +1,200 @@
+package io.jvmm.core.machine;
+
+import io.jvmm.core.boot.BootModule;
+import io.jvmm.core.boot.MultibootImage;
+import io.jvmm.core.devices.SerialSink;
+import io.jvmm.core.lock.BigLock;
+import io.jvmm.core.vcpu.VcpuLoopPolicy;
+import io.jvmm.core.vcpu.WritebackPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything needed to build a {@link Machine}. Built with {@link #builder(MultibootImage)};
+ * validated when the machine is created, before any KVM object exists.
+ */
+public final class MachineConfig {
+    /** Default memory: 64 MiB. */
+    public static final long DEFAULT_MEMORY = 64L << 20;
+    /** Default bound on every wait for vCPU threads. */
+    public static final long DEFAULT_VCPU_TIMEOUT_MS = 10_000;
+
+    private final String id;
+    private final MultibootImage image;
+    private final String commandLine;
+    private final List<BootModule> modules;
+    private final long memorySize;
+    private final SmpTopology topology;
+    private final boolean secondariesPoweredOff;
+    private final SerialSink serial;
+    private final MeterRegistry meterRegistry;
+    private final boolean lockChecks;
+    private final WritebackPolicy writebackPolicy;
+    private final VcpuLoopPolicy loopPolicy;
+    private final long vcpuTimeoutMs;
+
+    private MachineConfig(Builder b) {
+        this.id = b.id;
+        this.image = b.image;
+        this.commandLine = b.commandLine != null ? b.commandLine : b.image.source();
+        this.modules = List.copyOf(b.modules);
+        this.memorySize = b.memorySize;
+        this.topology = b.topology;
+        this.secondariesPoweredOff = b.secondariesPoweredOff;
+        this.serial = b.serial;
+        this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
+        this.lockChecks = b.lockChecks;
+        this.writebackPolicy = b.writebackPolicy;
+        this.loopPolicy = b.loopPolicy;
+        this.vcpuTimeoutMs = b.vcpuTimeoutMs;
+    }
+
+    /** A builder for a machine booting {@code image}. */
+    public static Builder builder(MultibootImage image) {
+        return new Builder(image);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public MultibootImage image() {
+        return image;
+    }
+
+    /** The Multiboot command line; its first word is the image path, as QEMU passes it. */
+    public String commandLine() {
+        return commandLine;
+    }
+
+    public List<BootModule> modules() {
+        return modules;
+    }
+
+    public long memorySize() {
+        return memorySize;
+    }
+
+    public SmpTopology topology() {
+        return topology;
+    }
+
+    /** Whether CPUs other than the boot CPU start powered off, waiting for a start-CPU request. */
+    public boolean secondariesPoweredOff() {
+        return secondariesPoweredOff;
+    }
+
+    public SerialSink serial() {
+        return serial;
+    }
+
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** Whether the Big Lock's transition-point checks are on. */
+    public boolean lockChecks() {
+        return lockChecks;
+    }
+
+    public WritebackPolicy writebackPolicy() {
+        return writebackPolicy;
+    }
+
+    public VcpuLoopPolicy loopPolicy() {
+        return loopPolicy;
+    }
+
+    /** Bound on every wait for vCPU threads (park, work items, stop). */
+    public long vcpuTimeoutMs() {
+        return vcpuTimeoutMs;
+    }
+
+    /** Builder; every setter returns the builder. */
+    public static final class Builder {
+        private final MultibootImage image;
+        private String id = "vm-0";
+        private String commandLine;
+        private List<BootModule> modules = List.of();
+        private long memorySize = DEFAULT_MEMORY;
+        private SmpTopology topology = SmpTopology.SINGLE;
+        private boolean secondariesPoweredOff;
+        private SerialSink serial = b -> { };
+        private MeterRegistry meterRegistry;
+        private boolean lockChecks = BigLock.checksEnabledByDefault();
+        private WritebackPolicy writebackPolicy = WritebackPolicy.GATED_BY_LEVEL;
+        private VcpuLoopPolicy loopPolicy = VcpuLoopPolicy.STANDARD;
+        private long vcpuTimeoutMs = DEFAULT_VCPU_TIMEOUT_MS;
+
+        private Builder(MultibootImage image) {
+            this.image = Objects.requireNonNull(image);
+        }
+
+        public Builder id(String v) {
+            this.id = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** The whole Multiboot command line (image path first); defaults to the image's source. */
+        public Builder commandLine(String v) {
+            this.commandLine = v;
+            return this;
+        }
+
+        public Builder modules(List<BootModule> v) {
+            this.modules = List.copyOf(v);
+            return this;
+        }
+
+        public Builder memorySize(long v) {
+            this.memorySize = v;
+            return this;
+        }
+
+        public Builder topology(SmpTopology v) {
+            this.topology = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder secondariesPoweredOff(boolean v) {
+            this.secondariesPoweredOff = v;
+            return this;
+        }
+
+        public Builder serial(SerialSink v) {
+            this.serial = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry v) {
+            this.meterRegistry = v;
+            return this;
+        }
+
+        public Builder lockChecks(boolean v) {
+            this.lockChecks = v;
+            return this;
+        }
+
+        public Builder writebackPolicy(WritebackPolicy v) {
+            this.writebackPolicy = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder loopPolicy(VcpuLoopPolicy v) {
+            this.loopPolicy = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder vcpuTimeoutMs(long v) {
+            this.vcpuTimeoutMs = v;
+            return this;
+        }
+
+        public MachineConfig build() {
+            return new MachineConfig(this);
+        }
+    }
+}

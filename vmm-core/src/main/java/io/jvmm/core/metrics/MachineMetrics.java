@@ -1,0 +1,86 @@
+package io.jvmm.core.metrics;
+
+import io.jvmm.core.devices.Bus;
+import io.jvmm.core.lock.LockObserver;
+import io.jvmm.core.vcpu.Vcpu;
+import io.jvmm.core.vcpu.VcpuRunState;
+import io.jvmm.kvm.VcpuExit;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * The meters of one machine, all tagged {@code vm=<id>}, and removed from the registry when the
+ * machine is destroyed so a long-running service does not accumulate dead series.
+ */
+public final class MachineMetrics {
+    private final MeterRegistry registry;
+    private final String vm;
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    private final Map<String, Counter> exits = new ConcurrentHashMap<>();
+    private final MicrometerLockObserver lockObserver;
+
+    /** Meters for machine {@code vm} in {@code registry}. */
+    public MachineMetrics(MeterRegistry registry, String vm) {
+        this.registry = registry;
+        this.vm = vm;
+        this.lockObserver = new MicrometerLockObserver(registry, vm, meters::add);
+        for (String reason : List.of("io_out", "io_in", "mmio_write", "mmio_read", "interrupted", "hlt", "shutdown",
+                "internal_error", "fail_entry", "system_event", "exception", "unknown")) {
+            exitCounter(reason);
+        }
+    }
+
+    private Counter exitCounter(String reason) {
+        return exits.computeIfAbsent(reason, r -> {
+            Counter c = Counter.builder(VmmMetrics.VCPU_EXITS).description("KVM_RUN exits by reason")
+                    .tags("vm", vm, "reason", r).register(registry);
+            meters.add(c);
+            return c;
+        });
+    }
+
+    /** The Big Lock observer for this machine. */
+    public LockObserver lockObserver() {
+        return lockObserver;
+    }
+
+    /** Counts one exit. */
+    public void exit(VcpuExit exit) {
+        exitCounter(exit.reasonName()).increment();
+    }
+
+    /** Registers the gauges and counters that read the machine's vCPUs and buses. */
+    public void bind(Supplier<List<Vcpu>> vcpus, Bus pio, Bus mmio) {
+        for (VcpuRunState s : VcpuRunState.values()) {
+            meters.add(Gauge.builder(VmmMetrics.VCPUS, vcpus, v -> v.get().stream().filter(c -> c.runState() == s).count())
+                    .description("vCPUs by run state").tags("vm", vm, "state", s.tag()).register(registry));
+        }
+        meters.add(FunctionCounter.builder(VmmMetrics.VCPU_STATE_WRITES, vcpus,
+                        v -> v.get().stream().mapToLong(c -> c.backend().stateWrites()).sum())
+                .description("KVM_SET_* calls for this machine's vCPUs").tags("vm", vm).register(registry));
+        for (Bus bus : List.of(pio, mmio)) {
+            meters.add(FunctionCounter.builder(VmmMetrics.IO_UNCLAIMED, bus, Bus::unclaimedReads)
+                    .description("Accesses no device claimed").tags("vm", vm, "bus", bus.name(), "direction", "read")
+                    .register(registry));
+            meters.add(FunctionCounter.builder(VmmMetrics.IO_UNCLAIMED, bus, Bus::unclaimedWrites)
+                    .description("Accesses no device claimed").tags("vm", vm, "bus", bus.name(), "direction", "write")
+                    .register(registry));
+        }
+    }
+
+    /** Removes every meter of this machine from the registry. */
+    public void close() {
+        for (Meter m : meters) {
+            registry.remove(m);
+        }
+        meters.clear();
+    }
+}

@@ -1,0 +1,53 @@
+package io.jvmm.core.metrics;
+
+import java.time.Duration;
+
+/**
+ * Every metric name of the VMM, in one place, with what it measures and its unit. Micrometer
+ * names; the Prometheus registry renders {@code jvmm.bql.wait} as {@code jvmm_bql_wait_seconds},
+ * counters with {@code _total}. All carry a {@code vm} tag (the machine's id).
+ */
+public final class VmmMetrics {
+    private VmmMetrics() {
+    }
+
+    // ---- Big Lock (tags: vm, role = vcpu|monitor|service, site) ----
+    /** Timer, seconds: from asking for the BQL to holding it, per acquisition (0 when it was free). */
+    public static final String BQL_WAIT = "jvmm.bql.wait";
+    /** Timer, seconds: from taking the BQL to releasing it. */
+    public static final String BQL_HOLD = "jvmm.bql.hold";
+    /** Counter: acquisitions of the BQL. */
+    public static final String BQL_ACQUISITIONS = "jvmm.bql.acquisitions";
+    /** Counter: acquisitions that found the BQL held and had to wait. */
+    public static final String BQL_CONTENDED = "jvmm.bql.contended";
+
+    // ---- vCPUs (tag: vm) ----
+    /** Counter: KVM_RUN exits by {@code reason} (io_out, io_in, mmio_write, interrupted, ...). */
+    public static final String VCPU_EXITS = "jvmm.vcpu.exits";
+    /** Gauge: vCPUs in each run {@code state} (running, paused, powered_off, halted, stopped). */
+    public static final String VCPUS = "jvmm.vcpus";
+    /** Counter: KVM_SET_* calls that reached KVM for the machine's vCPUs (reads never add to it). */
+    public static final String VCPU_STATE_WRITES = "jvmm.vcpu.state.writes";
+    /** Counter: kick signals sent to vCPU threads. */
+    public static final String VCPU_KICKS = "jvmm.vcpu.kicks";
+
+    // ---- buses (tags: vm, bus = pio|mmio, direction = read|write) ----
+    /** Counter: accesses no device claimed (reads answered with all ones, writes dropped). */
+    public static final String IO_UNCLAIMED = "jvmm.io.unclaimed";
+
+    // ---- monitor (tag: command) ----
+    /** Timer, seconds: monitor command latency, from request to answer, by {@code command}. */
+    public static final String MONITOR_COMMAND = "jvmm.monitor.command";
+    /** Gauge: machines the service owns, by {@code state}. */
+    public static final String MACHINES = "jvmm.machines";
+
+    /** Histogram buckets for lock timings: 1 us to 10 s by decades. */
+    public static final Duration[] LOCK_BUCKETS = {Duration.ofNanos(1_000), Duration.ofNanos(10_000),
+        Duration.ofNanos(100_000), Duration.ofMillis(1), Duration.ofMillis(10), Duration.ofMillis(100),
+        Duration.ofSeconds(1), Duration.ofSeconds(10)};
+
+    /** Histogram buckets for monitor commands: 100 us to 10 s. */
+    public static final Duration[] COMMAND_BUCKETS = {Duration.ofNanos(100_000), Duration.ofMillis(1),
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(10)};
+}

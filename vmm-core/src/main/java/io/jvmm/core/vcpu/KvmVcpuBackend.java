@@ -1,0 +1,169 @@
+package io.jvmm.core.vcpu;
+
+import io.jvmm.kvm.DebugRegs;
+import io.jvmm.kvm.Fpu;
+import io.jvmm.kvm.LapicState;
+import io.jvmm.kvm.MpState;
+import io.jvmm.kvm.MsrEntry;
+import io.jvmm.kvm.Regs;
+import io.jvmm.kvm.Sregs;
+import io.jvmm.kvm.VcpuEvents;
+import io.jvmm.kvm.VcpuExit;
+import io.jvmm.kvm.VcpuFd;
+import io.jvmm.kvm.Xcr;
+import java.util.List;
+
+/** {@link VcpuBackend} on a real KVM vCPU. */
+public final class KvmVcpuBackend implements VcpuBackend {
+    private final VcpuFd fd;
+
+    /** Takes ownership of {@code fd}. */
+    public KvmVcpuBackend(VcpuFd fd) {
+        this.fd = fd;
+    }
+
+    /** The underlying descriptor (for write accounting in tests and metrics). */
+    public VcpuFd fd() {
+        return fd;
+    }
+
+    @Override
+    public int apicId() {
+        return fd.id();
+    }
+
+    @Override
+    public void bindToCurrentThread() {
+        fd.bindKickToCurrentThread();
+    }
+
+    @Override
+    public void unbindFromCurrentThread() {
+        fd.unbindKick();
+    }
+
+    @Override
+    public VcpuExit run() {
+        return fd.run();
+    }
+
+    @Override
+    public boolean kick() {
+        return fd.kick();
+    }
+
+    @Override
+    public void completeIoIn(byte[] data) {
+        fd.completeIoIn(data);
+    }
+
+    @Override
+    public void completeMmioRead(long value) {
+        fd.completeMmioRead(value);
+    }
+
+    @Override
+    public Regs getRegs() {
+        return fd.getRegs();
+    }
+
+    @Override
+    public void setRegs(Regs regs) {
+        fd.setRegs(regs);
+    }
+
+    @Override
+    public Sregs getSregs() {
+        return fd.getSregs();
+    }
+
+    @Override
+    public void setSregs(Sregs sregs) {
+        fd.setSregs(sregs);
+    }
+
+    @Override
+    public Fpu getFpu() {
+        return fd.getFpu();
+    }
+
+    @Override
+    public void setFpu(Fpu fpu) {
+        fd.setFpu(fpu);
+    }
+
+    @Override
+    public List<Xcr> getXcrs() {
+        return fd.getXcrs();
+    }
+
+    @Override
+    public void setXcrs(List<Xcr> xcrs) {
+        fd.setXcrs(xcrs);
+    }
+
+    @Override
+    public DebugRegs getDebugRegs() {
+        return fd.getDebugRegs();
+    }
+
+    @Override
+    public void setDebugRegs(DebugRegs regs) {
+        fd.setDebugRegs(regs);
+    }
+
+    @Override
+    public List<MsrEntry> getMsrs(int[] indices) {
+        return fd.getMsrs(indices);
+    }
+
+    @Override
+    public void setMsrs(List<MsrEntry> msrs) {
+        fd.setMsrs(msrs);
+    }
+
+    @Override
+    public VcpuEvents getEvents() {
+        return fd.getVcpuEvents();
+    }
+
+    @Override
+    public void setEvents(VcpuEvents events) {
+        fd.setVcpuEvents(events);
+    }
+
+    @Override
+    public MpState getMpState() {
+        return fd.getMpState();
+    }
+
+    @Override
+    public void setMpState(MpState state) {
+        fd.setMpState(state);
+    }
+
+    @Override
+    public LapicState getLapic() {
+        return fd.getLapic();
+    }
+
+    @Override
+    public void setLapic(LapicState lapic) {
+        fd.setLapic(lapic);
+    }
+
+    @Override
+    public void nmi() {
+        fd.nmi();
+    }
+
+    @Override
+    public long stateWrites() {
+        return fd.stateWrites();
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+    }
+}

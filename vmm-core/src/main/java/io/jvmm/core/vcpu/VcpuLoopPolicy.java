@@ -1,0 +1,33 @@
+package io.jvmm.core.vcpu;
+
+/**
+ * The two decisions of the vCPU loop: whether to wait, and how to enter the guest. The product
+ * uses {@link #STANDARD}. The seam exists so that a test can reintroduce the hang of a VMM whose
+ * halted vCPUs never count as idle: a policy that never waits and whose entry step returns early,
+ * lock held, for a vCPU that cannot run. The loop's contract checks then name the thread.
+ */
+public interface VcpuLoopPolicy {
+    /** Wait whenever the vCPU cannot run; enter the guest with {@link Vcpu#enterGuestOnce()}. */
+    VcpuLoopPolicy STANDARD = new VcpuLoopPolicy() {
+        @Override
+        public boolean mustWait(Vcpu vcpu) {
+            return !vcpu.canRun();
+        }
+
+        @Override
+        public StepResult enterGuest(Vcpu vcpu) {
+            return vcpu.enterGuestOnce();
+        }
+
+        @Override
+        public String toString() {
+            return "standard";
+        }
+    };
+
+    /** Whether the vCPU must wait for a wake-up now. Called on the vCPU thread with the Big Lock held. */
+    boolean mustWait(Vcpu vcpu);
+
+    /** Enters the guest once. Called with the Big Lock held; must return with it held, on every path. */
+    StepResult enterGuest(Vcpu vcpu);
+}

@@ -1,0 +1,30 @@
+package io.jvmm.core.vcpu;
+
+/**
+ * A write of vCPU state asked for at a level too low for one of the fields it would carry: a
+ * defect in the VMM, caught before anything reached the kernel.
+ */
+public final class WritebackException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    private final StateField field;
+    private final WritebackLevel level;
+
+    WritebackException(String vcpu, StateField field, WritebackLevel level) {
+        super(vcpu + ": " + field + " (" + field.ioctl() + ") needs a " + field.minimumLevel()
+                + "-level write, but a " + level + "-level write was asked for; writing it now could overwrite"
+                + " an INIT, SIPI or NMI another vCPU sent after it was read");
+        this.field = field;
+        this.level = level;
+    }
+
+    /** The field that may not be written at this level. */
+    public StateField field() {
+        return field;
+    }
+
+    /** The level that was asked for. */
+    public WritebackLevel level() {
+        return level;
+    }
+}

@@ -1,0 +1,33 @@
+package io.jvmm.core.vcpu;
+
+/**
+ * The rule a {@link VcpuState} follows when it reads and writes KVM. The product has one
+ * policy, {@link #GATED_BY_LEVEL}; the seam exists so tests can put back the behaviour of the
+ * VMMs this project learned from (a read that marks the vCPU dirty, a runtime write that carries
+ * everything) and show that the race tests catch it.
+ */
+public interface WritebackPolicy {
+    /** Reads never cause writes; writes carry only what {@link StateField} allows at the level. */
+    WritebackPolicy GATED_BY_LEVEL = new WritebackPolicy() {
+        @Override
+        public boolean readMarksModified() {
+            return false;
+        }
+
+        @Override
+        public boolean writes(StateField field, WritebackLevel level) {
+            return field.writtenAt(level);
+        }
+
+        @Override
+        public String toString() {
+            return "gated-by-level";
+        }
+    };
+
+    /** Whether reading a field also marks it modified, so that the next entry writes it back. */
+    boolean readMarksModified();
+
+    /** Whether a write at {@code level} carries {@code field}. */
+    boolean writes(StateField field, WritebackLevel level);
+}
