@@ -1,0 +1,394 @@
+/*
+ * ipi-storm - the race detector: repeated per-AP INIT/SIPI restarts and NMIs.
+ *
+ * Proves, round after round, that INIT and SIPI sent to one AP (physical
+ * destination = its APIC ID) restart exactly that AP, exactly once, from the
+ * SIPI vector of *this* round, and that every NMI sent to an AP reaches its
+ * NMI handler exactly once. The SIPI vector alternates between 0x07 and 0x09
+ * (same trampoline code in both pages; the AP reports the page it actually
+ * ran from, CS >> 8), so a stale vector or an AP restarted from an old round
+ * is caught.
+ *
+ * Each round r = 1..R:
+ *   1. INIT (level assert) to every AP, one IPI per AP.
+ *   2. cur_round = r; reset the AP stack allocator (every AP is in INIT now).
+ *   3. 10 ms, SIPI(v) to every AP, 200 us, SIPI(v) again; v = 0x07 for odd r,
+ *      0x09 for even r.
+ *   4. Wait (timeout_ms) until every AP's record says round r; then check its
+ *      tag == v and its start count == r (one start per round).
+ *   5. For k = 1..B: NMI to every AP, wait (timeout_ms) until every AP's NMI
+ *      counter == k (NMIs are sent one at a time: a pending NMI would coalesce).
+ * APs wait in a hlt loop with IF=0; NMIs still wake them.
+ *
+ * Options: rounds=R (default 20), nmis=B (default 8), timeout_ms=T (default 5000)
+ * Output (deterministic):
+ *   ipi-storm: topology: ... / expected APIC IDs: ...
+ *   ipi-storm: 20 rounds of per-AP INIT/SIPI/SIPI (vectors 0x07/0x09) + 8 NMIs, 7 APs
+ *   ipi-storm: 20 rounds, 8 CPUs, 8 NMIs each: PASS
+ * Exit: 0 pass; 1 an AP did not check in after INIT/SIPI; 2 an NMI was lost
+ *       or counted twice; 3 an AP started from the wrong vector or a wrong
+ *       number of times; 4 fw_cfg; 6 ACPI; 8 bad option; 10 ICR stuck;
+ *       99 CPU exception. (Start-up consistency checks shared with smp-boot,
+ *       BSP APIC ID / CPUID leaf 0xb, also use 2.)
+ */
+#include "lib/defs.h"
+
+#define VECTOR_ODD   0x07           /* trampoline at 0x7000: odd rounds */
+#define VECTOR_EVEN  0x09           /* trampoline at 0x9000: even rounds */
+
+/* per-AP record, one cache line, indexed by APIC ID */
+#define R_ROUND  0                  /* round the AP last started in (written last) */
+#define R_TAG    4                  /* SIPI vector it started from */
+#define R_BOOTS  8                  /* number of starts since the guest began */
+#define R_NMIS   12                 /* NMIs handled since its last start */
+
+    .section .rodata
+    .globl guest_name
+guest_name:
+    .asciz "ipi-storm"
+known_options:
+    .asciz "rounds"
+    .asciz "nmis"
+    .asciz "timeout_ms"
+    .byte 0
+key_rounds:   .asciz "rounds"
+key_nmis:     .asciz "nmis"
+key_timeout:  .asciz "timeout_ms"
+
+    .data
+    .align 4
+cur_round:  .long 0                 /* read by APs when they start */
+
+    .bss
+    .align PERCPU_STRIDE
+recs:       .space 256 * PERCPU_STRIDE
+deadline:   .space 8
+rounds:     .space 4
+nmis:       .space 4
+timeout_ms: .space 4
+round:      .space 4                /* BSP: current round */
+vector:     .space 4                /* BSP: current SIPI vector */
+nmi_k:      .space 4                /* BSP: current NMI number */
+
+    .text
+/* ---------------------------------------------------------------------------
+ * guest_main (BSP)
+ * ------------------------------------------------------------------------- */
+    .globl guest_main
+guest_main:
+    movl $known_options, %eax
+    call opt_check_known
+    movl $key_rounds, %eax
+    movl $20, %edx
+    call opt_uint
+    movl %eax, rounds
+    movl $key_nmis, %eax
+    movl $8, %edx
+    call opt_uint
+    movl %eax, nmis
+    movl $key_timeout, %eax
+    movl $5000, %edx
+    call opt_uint
+    movl %eax, timeout_ms
+
+    /* Platform: PM timer, N, topology. */
+    call acpi_init
+    call smp_init
+
+    /* Our NMI handler, both trampolines, the AP entry hook, our LAPIC. */
+    movl $2, %eax
+    movl $storm_nmi, %edx
+    call idt_set_gate
+    movl $VECTOR_ODD, %eax
+    call tramp_install
+    movl $VECTOR_EVEN, %eax
+    call tramp_install
+    movl $storm_ap, ap_main_hook
+    call lapic_enable
+
+    call line_begin
+    PUTDEC rounds
+    PUTS " rounds of per-AP INIT/SIPI/SIPI (vectors 0x07/0x09) + "
+    PUTDEC nmis
+    PUTS " NMIs, "
+    movl ncpus, %eax
+    decl %eax
+    call putdec
+    PUTS " APs"
+    call line_end
+
+    /* Rounds. */
+    movl $1, round
+1:  movl round, %eax
+    cmpl rounds, %eax
+    ja 9f
+    movl $VECTOR_ODD, vector
+    testl $1, %eax
+    jnz 2f
+    movl $VECTOR_EVEN, vector
+2:  call restart_aps
+    call wait_checkins
+    call check_starts
+    movl $1, nmi_k
+3:  movl nmi_k, %eax
+    cmpl nmis, %eax
+    ja 4f
+    call nmi_step
+    incl nmi_k
+    jmp 3b
+4:  incl round
+    jmp 1b
+
+9:  call line_begin
+    PUTDEC rounds
+    PUTS " rounds, "
+    PUTDEC ncpus
+    PUTS " CPUs, "
+    PUTDEC nmis
+    PUTS " NMIs each: PASS"
+    call line_end
+    xorl %eax, %eax
+    ret
+
+/* ---------------------------------------------------------------------------
+ * for_each_ap(EAX = routine): call routine with ECX = CPU index, EDX = APIC
+ * ID, EBX = record, for every AP in CPU index order. Preserves all registers.
+ * ------------------------------------------------------------------------- */
+for_each_ap:
+    pushal
+    movl %eax, %esi
+    movl $1, %ecx
+1:  cmpl ncpus, %ecx
+    jae 2f
+    movzbl cpu_apic(%ecx), %edx
+    movl %edx, %ebx
+    imull $PERCPU_STRIDE, %ebx
+    addl $recs, %ebx
+    call *%esi
+    incl %ecx
+    jmp 1b
+2:  popal
+    ret
+
+/* ---------------------------------------------------------------------------
+ * restart_aps: steps 1-3 of a round.
+ * ------------------------------------------------------------------------- */
+restart_aps:
+    pushl %eax
+    movl $send_init, %eax
+    call for_each_ap
+    movl round, %eax
+    movl %eax, cur_round
+    movl $0, ap_stack_next              /* every AP is held in INIT: stacks are free */
+    movl $10, %eax
+    call delay_ms
+    movl $send_sipi, %eax
+    call for_each_ap
+    movl $200, %eax
+    call delay_us
+    movl $send_sipi, %eax
+    call for_each_ap
+    popl %eax
+    ret
+
+send_init:
+    movl $(ICR_ASSERT | ICR_DM_INIT), %eax
+    call lapic_ipi
+    ret
+
+send_sipi:
+    movl $(ICR_ASSERT | ICR_DM_SIPI), %eax
+    orl vector, %eax
+    call lapic_ipi
+    ret
+
+send_nmi:
+    movl $(ICR_ASSERT | ICR_DM_NMI), %eax
+    call lapic_ipi
+    ret
+
+/* ---------------------------------------------------------------------------
+ * wait_checkins: step 4a. Exit 1 naming the first AP (by CPU index) that has
+ * not checked in for this round at the deadline.
+ * ------------------------------------------------------------------------- */
+wait_checkins:
+    pushal
+    movl $deadline, %eax
+    movl timeout_ms, %edx
+    call dl_set_ms
+1:  movl $check_round, %eax
+    movl $0, pending
+    call for_each_ap
+    cmpl $0, pending
+    je 2f
+    movl $deadline, %eax
+    call dl_expired
+    jnc 1b
+    movl $report_round, %eax            /* deadline passed: report the first straggler */
+    call for_each_ap
+2:  popal
+    ret
+
+check_round:                            /* counts APs not yet in this round */
+    movl round, %eax
+    cmpl %eax, R_ROUND(%ebx)
+    je 1f
+    incl pending
+1:  ret
+
+report_round:
+    movl round, %eax
+    cmpl %eax, R_ROUND(%ebx)
+    je 1f
+    call line_begin
+    call put_round_cpu
+    PUTS " did not check in after INIT/SIPI (mp state unknown; last check-in: round "
+    PUTDEC R_ROUND(%ebx)
+    PUTS ")"
+    call line_end
+    EXIT $1
+1:  ret
+
+/* put_round_cpu: print "round R: CPU i (APIC a)" for ECX = index, EDX = APIC ID. */
+put_round_cpu:
+    PUTS "round "
+    PUTDEC round
+    PUTS ": CPU "
+    PUTDEC %ecx
+    PUTS " (APIC "
+    PUTDEC %edx
+    PUTS ")"
+    ret
+
+/* ---------------------------------------------------------------------------
+ * check_starts: step 4b, right vector and exactly one start per round (exit 3).
+ * ------------------------------------------------------------------------- */
+check_starts:
+    pushl %eax
+    movl $check_start, %eax
+    call for_each_ap
+    popl %eax
+    ret
+
+check_start:
+    movl vector, %eax
+    cmpl %eax, R_TAG(%ebx)
+    jne 1f
+    movl round, %eax
+    cmpl %eax, R_BOOTS(%ebx)
+    jne 2f
+    ret
+1:  call line_begin
+    PUTS "round "
+    PUTDEC round
+    PUTS ": CPU "
+    PUTDEC %ecx
+    PUTS " (APIC "
+    PUTDEC %edx
+    PUTS ") started from trampoline "
+    PUTHEX8 R_TAG(%ebx)
+    PUTS ", expected "
+    PUTHEX8 vector
+    call line_end
+    EXIT $3
+2:  call line_begin
+    call put_round_cpu
+    PUTS " has started "
+    PUTDEC R_BOOTS(%ebx)
+    PUTS " times in "
+    PUTDEC round
+    PUTS " rounds (expected exactly one start per round)"
+    call line_end
+    EXIT $3
+
+/* ---------------------------------------------------------------------------
+ * nmi_step: step 5 for NMI number nmi_k. Exit 2 on a lost or extra NMI.
+ * ------------------------------------------------------------------------- */
+nmi_step:
+    pushal
+    movl $send_nmi, %eax
+    call for_each_ap
+    movl $deadline, %eax
+    movl timeout_ms, %edx
+    call dl_set_ms
+1:  movl $0, pending
+    movl $check_nmi, %eax
+    call for_each_ap
+    cmpl $0, pending
+    je 2f
+    movl $deadline, %eax
+    call dl_expired
+    jnc 1b
+    movl $report_nmi, %eax
+    call for_each_ap
+2:  popal
+    ret
+
+check_nmi:                              /* counts APs below k; an AP above k is an error now */
+    movl R_NMIS(%ebx), %eax
+    cmpl nmi_k, %eax
+    jb 1f
+    ja 2f
+    ret
+1:  incl pending
+    ret
+2:  call line_begin
+    call put_round_cpu
+    PUTS " counted "
+    PUTDEC %eax
+    PUTS " NMIs after NMI "
+    PUTDEC nmi_k
+    PUTS " of "
+    PUTDEC nmis
+    call line_end
+    EXIT $2
+
+report_nmi:
+    movl R_NMIS(%ebx), %eax
+    cmpl nmi_k, %eax
+    jae 1f
+    call line_begin
+    call put_round_cpu
+    PUTS " lost NMI "
+    PUTDEC nmi_k
+    PUTS " of "
+    PUTDEC nmis
+    PUTS " (counted "
+    PUTDEC %eax
+    PUTS ")"
+    call line_end
+    EXIT $2
+1:  ret
+
+    .data
+pending: .long 0
+
+    .text
+/* ---------------------------------------------------------------------------
+ * storm_ap (each AP, after the trampoline; ESI = SIPI vector it ran from):
+ * fill in the record (round last), then wait for NMIs in hlt with IF=0.
+ * ------------------------------------------------------------------------- */
+storm_ap:
+    call lapic_id
+    imull $PERCPU_STRIDE, %eax
+    leal recs(%eax), %ebx
+    movl $0, R_NMIS(%ebx)
+    movl %esi, R_TAG(%ebx)
+    lock incl R_BOOTS(%ebx)
+    movl cur_round, %eax
+    movl %eax, R_ROUND(%ebx)            /* publish: the BSP reads the rest after this */
+    call lapic_enable
+1:  hlt                                 /* IF=0: only NMI/INIT/SIPI get us out */
+    jmp 1b
+
+/* ---------------------------------------------------------------------------
+ * storm_nmi: NMI handler (vector 2), on every CPU: count it and return.
+ * ------------------------------------------------------------------------- */
+storm_nmi:
+    pushl %eax
+    movl LAPIC_ID, %eax
+    shrl $24, %eax
+    imull $PERCPU_STRIDE, %eax
+    lock incl recs + R_NMIS(%eax)
+    popl %eax
+    iret

@@ -1,0 +1,201 @@
+/*
+ * smp-work - all CPUs compute; the BSP reports throughput once per interval.
+ *
+ * The guest for monitor tests and slowdown benchmarks. Proves: every CPU is
+ * brought up as in smp-boot (same checks, same exit codes), then all CPUs
+ * (BSP included) make steady progress. Each CPU runs xorshift32 in a loop and
+ * bumps its own work counter (one cache line per CPU) after every unit of
+ * 65536 iterations; the BSP sums the counters every report_ms (PM timer).
+ *
+ * Options: seconds=S      run S seconds then print "done" and exit 0
+ *                         (default 0 = run forever)
+ *          report_ms=R    report interval (default 1000, must be > 0)
+ *          timeout_ms=T   AP bring-up deadline (default 10000)
+ * Output: the smp-boot lines (deterministic), then
+ *   smp-work: 8 CPUs up
+ *   smp-work: tick 1 units 1234        <- NOT deterministic (throughput)
+ *   ...
+ *   smp-work: done
+ * Exit: 0 done; 1 APs missing; 2 wrong/duplicate/unexpected APIC IDs;
+ *       3 MADT mismatch; 4 fw_cfg; 6 ACPI; 8 bad option; 10 ICR stuck;
+ *       99 CPU exception.
+ */
+#include "lib/defs.h"
+
+#define TRAMPOLINE_PAGE 0x08
+#define UNIT_ITERATIONS 65536
+#define W_UNITS 0               /* per-CPU record: units done (written by its CPU only) */
+#define W_STATE 4               /*                 xorshift state (keeps the work observable) */
+
+    .section .rodata
+    .globl guest_name
+guest_name:
+    .asciz "smp-work"
+known_options:
+    .asciz "seconds"
+    .asciz "report_ms"
+    .asciz "timeout_ms"
+    .byte 0
+key_seconds:   .asciz "seconds"
+key_report:    .asciz "report_ms"
+key_timeout:   .asciz "timeout_ms"
+
+    .bss
+    .align PERCPU_STRIDE
+work:           .space 256 * PERCPU_STRIDE     /* indexed by APIC ID */
+tick_deadline:  .space 8
+end_deadline:   .space 8
+seconds:        .space 4
+report_ms:      .space 4
+
+    .text
+/* ---------------------------------------------------------------------------
+ * guest_main (BSP): options, bring-up (as smp-boot), then work + report loop.
+ * ------------------------------------------------------------------------- */
+    .globl guest_main
+guest_main:
+    movl $known_options, %eax
+    call opt_check_known
+    movl $key_seconds, %eax
+    xorl %edx, %edx
+    call opt_uint
+    cmpl $4294967, %eax                 /* seconds * 1000 must fit in 32 bits */
+    ja bad_seconds
+    movl %eax, seconds
+    movl $key_report, %eax
+    movl $1000, %edx
+    call opt_uint
+    testl %eax, %eax
+    jz bad_report
+    movl %eax, report_ms
+    movl $key_timeout, %eax
+    movl $10000, %edx
+    call opt_uint
+    movl %eax, %ebx                     /* EBX = timeout_ms */
+
+    /* Bring-up, exactly as smp-boot. */
+    call acpi_init
+    call smp_init
+    call smp_check_madt
+    cmpl $1, ncpus
+    je 1f
+    movl $work_ap, ap_main_hook
+    movl $TRAMPOLINE_PAGE, %eax
+    call smp_wake_broadcast
+    movl %ebx, %eax
+    call smp_wait_checkins
+1:  movl %ebx, %eax
+    call smp_verify
+    call line_begin
+    PUTDEC ncpus
+    PUTS " CPUs up"
+    call line_end
+
+    /* Deadlines: periodic report and optional end. */
+    movl $tick_deadline, %eax
+    movl report_ms, %edx
+    call dl_set_ms
+    movl seconds, %edx
+    imull $1000, %edx
+    movl $end_deadline, %eax
+    call dl_set_ms
+    call sum_units
+    movl %eax, %esi                     /* ESI = units at the last tick */
+    xorl %edi, %edi                     /* EDI = tick number */
+    movl bsp_apic, %ebx
+    imull $PERCPU_STRIDE, %ebx
+    addl $work, %ebx                    /* EBX = BSP's work record */
+
+    /* Work loop: one unit, then check the clock. */
+2:  call work_unit
+    movl $tick_deadline, %eax
+    call dl_expired
+    jnc 3f
+    incl %edi
+    call sum_units
+    movl %eax, %ecx
+    subl %esi, %ecx                     /* units since the last tick (mod 2^32) */
+    movl %eax, %esi
+    call line_begin
+    PUTS "tick "
+    PUTDEC %edi
+    PUTS " units "
+    PUTDEC %ecx
+    call line_end
+    movl $tick_deadline, %eax
+    movl report_ms, %edx
+    call dl_add_ms
+3:  cmpl $0, seconds
+    je 2b
+    movl $end_deadline, %eax
+    call dl_expired
+    jnc 2b
+    PRINTLN "done"
+    xorl %eax, %eax
+    ret
+
+bad_seconds:
+    PRINTLN "bad value in option 'seconds' (at most 4294967)"
+    EXIT $EXIT_OPTION
+bad_report:
+    PRINTLN "bad value in option 'report_ms' (must be > 0)"
+    EXIT $EXIT_OPTION
+
+/* ---------------------------------------------------------------------------
+ * work_unit(EBX = work record): UNIT_ITERATIONS xorshift32 steps, then
+ * units++ (plain store: only this CPU writes its record).
+ * ------------------------------------------------------------------------- */
+work_unit:
+    pushl %eax
+    pushl %ecx
+    pushl %edx
+    movl W_STATE(%ebx), %edx
+    testl %edx, %edx
+    jnz 1f
+    movl $0x2545F491, %edx              /* xorshift state must be nonzero */
+1:  movl $UNIT_ITERATIONS, %ecx
+2:  movl %edx, %eax
+    shll $13, %eax
+    xorl %eax, %edx
+    movl %edx, %eax
+    shrl $17, %eax
+    xorl %eax, %edx
+    movl %edx, %eax
+    shll $5, %eax
+    xorl %eax, %edx
+    decl %ecx
+    jnz 2b
+    movl %edx, W_STATE(%ebx)
+    incl W_UNITS(%ebx)
+    popl %edx
+    popl %ecx
+    popl %eax
+    ret
+
+/* sum_units -> EAX = total units of all N CPUs (mod 2^32). */
+sum_units:
+    pushl %ecx
+    pushl %edx
+    xorl %eax, %eax
+    xorl %ecx, %ecx
+1:  cmpl ncpus, %ecx
+    jae 2f
+    movzbl cpu_apic(%ecx), %edx
+    imull $PERCPU_STRIDE, %edx
+    addl work + W_UNITS(%edx), %eax
+    incl %ecx
+    jmp 1b
+2:  popl %edx
+    popl %ecx
+    ret
+
+/* ---------------------------------------------------------------------------
+ * work_ap (each AP): check in, then compute forever on its own record.
+ * ------------------------------------------------------------------------- */
+work_ap:
+    call smp_ap_checkin                 /* EAX = APIC ID */
+    movl %eax, %ebx
+    imull $PERCPU_STRIDE, %ebx
+    addl $work, %ebx
+1:  call work_unit
+    jmp 1b

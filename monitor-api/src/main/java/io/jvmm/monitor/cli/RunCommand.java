@@ -1,0 +1,114 @@
+package io.jvmm.monitor.cli;
+
+import io.jvmm.core.boot.BootImageException;
+import io.jvmm.core.machine.ConfigException;
+import io.jvmm.core.machine.Machine;
+import io.jvmm.core.machine.MachineConfig;
+import io.jvmm.core.machine.MachineExit;
+import io.jvmm.kvm.Kvm;
+import io.jvmm.kvm.KvmException;
+import io.jvmm.monitor.service.LaunchSpec;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vmm run}: boots one guest and exits with its result. */
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Boot a Multiboot guest and exit with the value it writes to the debug-exit port (0xf4).",
+            "GUEST is a bundled guest's name (see './vmm guests') or a path to a Multiboot ELF file.", ""},
+        footer = {"", "Examples:",
+            "  ./vmm run hello",
+            "  ./vmm run -smp 8,sockets=2,cores=2,threads=2 -m 64M smp-boot",
+            "  ./vmm run -smp 8 --start-powered-off powered-off",
+            "  ./vmm run -append 'exit=3' ./my-kernel.elf", "",
+            "Exit status: the guest's debug-exit value (low 8 bits); 2 invalid input (nothing was started);",
+            "124 --timeout expired; 125 the guest faulted or the VMM failed; 126 KVM is unavailable.", ""})
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "GUEST", description = "Bundled guest name or path to a Multiboot ELF.")
+    String guest;
+
+    @Option(names = {"-smp", "--smp"}, paramLabel = "[cpus=]N[,sockets=S][,cores=C][,threads=T][,maxcpus=M]",
+            defaultValue = "1", description = "CPUs and topology, as QEMU's -smp (default: ${DEFAULT-VALUE}).")
+    String smp;
+
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", defaultValue = "64M",
+            description = "Guest RAM, as QEMU's -m: a number of MiB or a size with K/M/G (default: ${DEFAULT-VALUE}).")
+    String memory;
+
+    @Option(names = {"-append", "--append"}, paramLabel = "ARGS",
+            description = "Multiboot command line after the image path (as QEMU's -append).")
+    String append;
+
+    @Option(names = {"-initrd", "--initrd"}, paramLabel = "\"FILE [ARGS][,FILE [ARGS]]...\"",
+            description = "Multiboot modules, as QEMU's -initrd for Multiboot images.")
+    String initrd;
+
+    @Option(names = "--start-powered-off",
+            description = "Start every CPU but the boot CPU powered off; the guest starts them through the CPU "
+                    + "power controller (ports 0x530-0x53f).")
+    boolean poweredOff;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Stop the guest after this many seconds and exit 124 (default: no limit).")
+    long timeoutSeconds;
+
+    @Override
+    public Integer call() {
+        if (timeoutSeconds < 0) {
+            return fail(ExitCodes.BAD_INPUT, "Invalid --timeout " + timeoutSeconds + ": give 0 (no limit) or more seconds");
+        }
+        MachineConfig.Builder builder;
+        try {
+            builder = new LaunchSpec(guest, smp, memory, append, initrd, poweredOff).toConfig();
+        } catch (ConfigException | BootImageException e) {
+            return fail(ExitCodes.BAD_INPUT, e.getMessage());
+        }
+        if (!Kvm.isAvailable()) {
+            return fail(ExitCodes.NO_KVM, "KVM is unavailable: " + Kvm.unavailabilityCause()
+                    + " (jvmm needs read-write access to /dev/kvm)");
+        }
+        try (StdoutSerial serial = new StdoutSerial()) {
+            MachineConfig config = builder.id("vm-0").serial(serial).build();
+            Machine machine;
+            try {
+                machine = Machine.create(config);
+            } catch (ConfigException | BootImageException e) {
+                return fail(ExitCodes.BAD_INPUT, e.getMessage());
+            }
+            Thread hook = new Thread(machine::destroy, "vmm-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                machine.start();
+                MachineExit exit = machine.awaitExit(timeoutSeconds == 0 ? Long.MAX_VALUE : timeoutSeconds * 1000);
+                serial.close();
+                if (exit == null) {
+                    return fail(ExitCodes.TIMEOUT, "the guest did not finish within " + timeoutSeconds + " s; stopped it");
+                }
+                return switch (exit.kind()) {
+                    case GUEST_EXIT -> (int) (exit.code() & 0xff);
+                    case POWER_OFF -> ExitCodes.OK;
+                    case GUEST_FAULT, VMM_ERROR, DESTROYED -> fail(ExitCodes.GUEST_FAULT, exit.reason());
+                };
+            } finally {
+                machine.destroy();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // already shutting down
+                }
+            }
+        } catch (KvmException e) {
+            return fail(ExitCodes.GUEST_FAULT, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail(ExitCodes.GUEST_FAULT, "interrupted");
+        }
+    }
+
+    private static int fail(int status, String message) {
+        System.out.flush();
+        System.err.println("jvmm: " + message);
+        return status;
+    }
+}

@@ -1,0 +1,124 @@
+package io.jvmm.monitor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvmm.guests.BundledGuests;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input to {@code ./vmm run}: each case is one line on stderr that names the file (or the
+ * option) and the problem, status 2, nothing on stdout, no stack trace. None needs KVM: input is
+ * checked before a VM exists.
+ */
+class VmmBadInputIT {
+    @TempDir
+    Path dir;
+
+    private static void assertOneLineError(Launcher.Run r, String... mustContain) {
+        assertEquals(2, r.status(), "status; stderr: " + r.err());
+        assertEquals("", r.out());
+        assertEquals(1, r.errLines().size(), "exactly one line expected:\n" + r.err());
+        String line = r.errLines().get(0);
+        assertTrue(line.startsWith("jvmm: "), line);
+        assertFalse(line.contains("Exception") || line.contains("\tat "), "no stack trace: " + line);
+        for (String s : mustContain) {
+            assertTrue(line.contains(s), "'" + s + "' missing from: " + line);
+        }
+    }
+
+    private Path write(String name, byte[] bytes) throws Exception {
+        Path p = dir.resolve(name);
+        Files.write(p, bytes);
+        return p;
+    }
+
+    private static byte[] hello() {
+        return BundledGuests.image("hello").orElseThrow();
+    }
+
+    @Test
+    void aMissingFile() throws Exception {
+        Path p = dir.resolve("nothere.elf");
+        assertOneLineError(Launcher.run("run", p.toString()), p.toString(), "no such file");
+    }
+
+    @Test
+    void aFileThatIsNotElf() throws Exception {
+        Path p = write("kernel.exe", new byte[] {'M', 'Z', (byte) 0x90, 0, 3, 0, 0, 0});
+        assertOneLineError(Launcher.run("run", p.toString()), p.toString(), "not an ELF file", "4d 5a 90 00");
+    }
+
+    @Test
+    void anElfWithoutAMultibootHeader() throws Exception {
+        byte[] b = hello();
+        for (int i = 0; i + 4 <= Math.min(b.length, 8192); i += 4) {
+            if (ByteBuffer.wrap(b, i, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() == 0x1BADB002) {
+                b[i] = 0;
+            }
+        }
+        Path p = write("nomb.elf", b);
+        assertOneLineError(Launcher.run("run", p.toString()), p.toString(), "without a Multiboot header");
+    }
+
+    @Test
+    void anElfForArm() throws Exception {
+        byte[] b = hello();
+        b[18] = 40; // e_machine = EM_ARM
+        b[19] = 0;
+        Path p = write("arm.elf", b);
+        assertOneLineError(Launcher.run("run", p.toString()), p.toString(), "ARM", "x86");
+    }
+
+    @Test
+    void aSegmentThatDoesNotFitInRam() throws Exception {
+        byte[] b = hello();
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int phoff = bb.getInt(28);
+        bb.putInt(phoff + 20, 0x10000000); // p_memsz of the first segment: 256 MiB
+        Path p = write("huge.elf", b);
+        assertOneLineError(Launcher.run("run", "-m", "64M", p.toString()), p.toString(), "does not fit", "-m");
+    }
+
+    @Test
+    void anUnknownBundledGuest() throws Exception {
+        assertOneLineError(Launcher.run("run", "no-such-guest"), "no-such-guest", "no bundled guest and no file", "hello");
+    }
+
+    @Test
+    void anInvalidSmp() throws Exception {
+        assertOneLineError(Launcher.run("run", "-smp", "8,sockets=3", "hello"), "-smp", "must equal maxcpus");
+        assertOneLineError(Launcher.run("run", "-smp", "0", "hello"), "-smp", "greater than zero");
+        assertOneLineError(Launcher.run("run", "-smp", "4,maxcpus=2", "hello"), "more than maxcpus");
+        assertOneLineError(Launcher.run("run", "-smp", "4,bogus=1", "hello"), "unknown parameter 'bogus'");
+    }
+
+    @Test
+    @io.jvmm.kvm.testing.RequiresKvm
+    void tooManyCpusForKvm() throws Exception {
+        assertOneLineError(Launcher.run("run", "-smp", "4096", "hello"), "-smp");
+    }
+
+    @Test
+    void anInvalidMemorySize() throws Exception {
+        assertOneLineError(Launcher.run("run", "-m", "lots", "hello"), "-m", "64M");
+        assertOneLineError(Launcher.run("run", "-m", "64T", "hello"), "-m", "at most");
+    }
+
+    @Test
+    void anUnknownOption() throws Exception {
+        assertOneLineError(Launcher.run("run", "--frobnicate", "hello"), "--frobnicate", "--help");
+    }
+
+    @Test
+    void aMissingModule() throws Exception {
+        Path p = dir.resolve("missing-module.bin");
+        assertOneLineError(Launcher.run("run", "-initrd", p + " arg1", "hello"), p.toString(), "no such file");
+    }
+}
