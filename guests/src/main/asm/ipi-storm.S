@@ -17,8 +17,12 @@
  *   4. Wait (timeout_ms) until every AP's record says round r; then check its
  *      tag == v and its start count == r (one start per round).
  *   5. For k = 1..B: NMI to every AP, wait (timeout_ms) until every AP's NMI
- *      counter == k (NMIs are sent one at a time: a pending NMI would coalesce).
- * APs wait in a hlt loop with IF=0; NMIs still wake them.
+ *      handler counter == k AND its hlt loop has acknowledged k, i.e. the
+ *      handler has returned (IRET) and NMIs are unblocked again. Only then is
+ *      NMI k+1 sent, so an NMI never arrives while the previous one is still
+ *      being handled (it would be held pending, or coalesce with a third).
+ * APs wait in a hlt loop with IF=0; NMIs still wake them. After each wake-up
+ * the loop copies the handler's counter to the acknowledgement field.
  *
  * Options: rounds=R (default 20), nmis=B (default 8), timeout_ms=T (default 5000)
  * Output (deterministic):
@@ -40,7 +44,8 @@
 #define R_ROUND  0                  /* round the AP last started in (written last) */
 #define R_TAG    4                  /* SIPI vector it started from */
 #define R_BOOTS  8                  /* number of starts since the guest began */
-#define R_NMIS   12                 /* NMIs handled since its last start */
+#define R_NMIS   12                 /* NMIs handled since its last start (by the handler) */
+#define R_ACK    16                 /* R_NMIS as seen by the hlt loop, i.e. after the IRET */
 
     .section .rodata
     .globl guest_name
@@ -324,11 +329,14 @@ nmi_step:
 2:  popal
     ret
 
-check_nmi:                              /* counts APs below k; an AP above k is an error now */
+check_nmi:                              /* counts APs not done with k; above k is an error now */
     movl R_NMIS(%ebx), %eax
     cmpl nmi_k, %eax
     jb 1f
     ja 2f
+    movl R_ACK(%ebx), %eax
+    cmpl nmi_k, %eax
+    jb 1f
     ret
 1:  incl pending
     ret
@@ -346,7 +354,7 @@ check_nmi:                              /* counts APs below k; an AP above k is 
 report_nmi:
     movl R_NMIS(%ebx), %eax
     cmpl nmi_k, %eax
-    jae 1f
+    jae 3f
     call line_begin
     call put_round_cpu
     PUTS " lost NMI "
@@ -356,6 +364,18 @@ report_nmi:
     PUTS " (counted "
     PUTDEC %eax
     PUTS ")"
+    call line_end
+    EXIT $2
+3:  movl R_ACK(%ebx), %eax
+    cmpl nmi_k, %eax
+    jae 1f
+    call line_begin
+    call put_round_cpu
+    PUTS " handled NMI "
+    PUTDEC nmi_k
+    PUTS " of "
+    PUTDEC nmis
+    PUTS " but did not return from the handler (IRET) to its hlt loop"
     call line_end
     EXIT $2
 1:  ret
@@ -373,12 +393,15 @@ storm_ap:
     imull $PERCPU_STRIDE, %eax
     leal recs(%eax), %ebx
     movl $0, R_NMIS(%ebx)
+    movl $0, R_ACK(%ebx)
     movl %esi, R_TAG(%ebx)
     lock incl R_BOOTS(%ebx)
     movl cur_round, %eax
     movl %eax, R_ROUND(%ebx)            /* publish: the BSP reads the rest after this */
     call lapic_enable
 1:  hlt                                 /* IF=0: only NMI/INIT/SIPI get us out */
+    movl R_NMIS(%ebx), %eax             /* back from an NMI handler: acknowledge */
+    movl %eax, R_ACK(%ebx)
     jmp 1b
 
 /* ---------------------------------------------------------------------------

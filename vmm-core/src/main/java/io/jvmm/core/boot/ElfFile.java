@@ -86,7 +86,8 @@ public final class ElfFile {
         if (phnum == 0) {
             throw new BootImageException(source, "ELF file has no program headers, so nothing to load");
         }
-        if (phentsize < minEntry || phoff < 0 || phoff + (long) phentsize * phnum > bytes.length) {
+        if (phentsize < minEntry || phoff < 0 || phoff > bytes.length
+                || (long) phentsize * phnum > bytes.length - phoff) { // no overflow for a huge 64-bit e_phoff
             throw new BootImageException(source, "ELF program headers lie outside the file (truncated?)");
         }
         List<Segment> segments = new ArrayList<>();
@@ -113,7 +114,7 @@ public final class ElfFile {
                 filesz = b.getInt(p + 16) & 0xffffffffL;
                 memsz = b.getInt(p + 20) & 0xffffffffL;
             }
-            if (offset < 0 || filesz < 0 || offset + filesz > bytes.length) {
+            if (offset < 0 || filesz < 0 || offset > bytes.length || filesz > bytes.length - offset) {
                 throw new BootImageException(source, "segment " + i + " claims " + filesz + " bytes at file offset "
                         + offset + ", past the end of the " + bytes.length + "-byte file (truncated?)");
             }

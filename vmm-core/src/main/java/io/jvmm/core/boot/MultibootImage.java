@@ -124,7 +124,7 @@ public final class MultibootImage {
         for (ElfFile.Segment s : elf.segments()) {
             long start = s.physicalAddress();
             long end = start + s.memorySize();
-            if (s.memorySize() > 0 && (end > ramSize || end < start)) {
+            if (s.memorySize() > 0 && (start < 0 || end > ramSize || end < start)) { // start < 0: above 2^63
                 throw new BootImageException(source, String.format("segment %d at 0x%x-0x%x does not fit in %d MiB "
                         + "of guest RAM; give the VM more memory with -m", i, start, end, ramSize >> 20));
             }

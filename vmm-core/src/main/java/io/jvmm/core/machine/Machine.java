@@ -316,12 +316,13 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
                 throw new InvalidStateException("start", state, "created (not yet started)");
             }
             transition(MachineState.RUNNING);
-            for (Vcpu v : vcpus) {
-                boolean off = config.secondariesPoweredOff() && v.index() > 0;
-                v.start(off, this::initialState);
-            }
         } finally {
             bql.unlock();
+        }
+        // Started without the lock: each new thread takes it, and thread creation is slow.
+        for (Vcpu v : vcpus) {
+            boolean off = config.secondariesPoweredOff() && v.index() > 0;
+            v.start(off, this::initialState);
         }
     }
 

@@ -17,8 +17,9 @@ import java.util.function.Function;
  * One virtual CPU and its platform thread {@code vcpu-N}.
  *
  * <h2>The loop</h2>
- * The thread takes the Big Lock once when it starts and holds it whenever it is outside KVM_RUN
- * and not waiting. Each turn of the loop, with the lock held:
+ * The thread writes its initial register state (its own, so without the lock), then takes the
+ * Big Lock once and from then on holds it whenever it is outside KVM_RUN and not waiting, until it
+ * ends. Each turn of the loop, with the lock held:
  * <ol>
  *   <li>runs queued requests: work items (each with the lock held, on this thread), a pending
  *       start of a powered-off CPU, a stop;</li>
@@ -177,8 +178,9 @@ public final class Vcpu {
     // ---------------------------------------------------------------- lifecycle
 
     /**
-     * Starts the thread. {@code setup} runs first on the new thread with the Big Lock held (the
-     * FULL-level initial state); the vCPU then runs, or waits powered off.
+     * Starts the thread. {@code setup} runs first on the new thread, before it takes the Big Lock
+     * (it writes the vCPU's FULL-level initial state, which is confined to that thread); the vCPU
+     * then runs, or waits powered off.
      */
     public void start(boolean poweredOff, Consumer<Vcpu> setup) {
         Thread t = new Thread(() -> threadMain(poweredOff, setup), name);
@@ -327,9 +329,21 @@ public final class Vcpu {
             }
             return;
         }
+        try {
+            // The vCPU's own register state needs no Big Lock: it is confined to this thread.
+            setup.accept(this);
+        } catch (RuntimeException e) {
+            crash = e;
+            lock(loopSite);
+            try {
+                host.vcpuCrashed(this, e);
+            } finally {
+                finish();
+            }
+            return;
+        }
         lock(loopSite);
         try {
-            setup.accept(this);
             setRunState(poweredOff ? VcpuRunState.POWERED_OFF : VcpuRunState.RUNNING);
             int spins = 0;
             while (true) {
@@ -464,8 +478,7 @@ public final class Vcpu {
         inGuest = true;
         bql.unlock();
         try {
-            bql.assertNotHeld(name + " KVM_RUN");
-            exit = backend.run();
+            exit = runGuest();
             handled = dispatchWithoutLock(exit);
         } finally {
             inGuest = false;
@@ -476,6 +489,15 @@ public final class Vcpu {
             dispatch(exit);
         }
         return StepResult.ENTERED;
+    }
+
+    /**
+     * KVM_RUN on this vCPU. The contract check that no thread enters the guest holding the Big
+     * Lock lives here, the one place the loop reaches the hypervisor.
+     */
+    public VcpuExit runGuest() {
+        bql.assertNotHeld(name + " KVM_RUN");
+        return backend.run();
     }
 
     /** I/O to a device that does its own locking is handled before the Big Lock is taken back. */

@@ -1,0 +1,201 @@
+package io.jvmm.core.boot;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Assembles ELF32 and ELF64 images byte by byte for the loader tests (no external toolchain):
+ * the ELF header, the program header table right after it, and any blobs (segment contents, a
+ * Multiboot header) at chosen file offsets. Every field can be forced to a bad value.
+ *
+ * <p>Layout follows the System V ABI: ELF32 header 52 bytes (e_entry 24, e_phoff 28, e_phentsize
+ * 42, e_phnum 44), program header 32 bytes (p_type 0, p_offset 4, p_vaddr 8, p_paddr 12,
+ * p_filesz 16, p_memsz 20); ELF64 header 64 bytes (e_entry 24, e_phoff 32, e_phentsize 54,
+ * e_phnum 56), program header 56 bytes (p_type 0, p_flags 4, p_offset 8, p_vaddr 16, p_paddr 24,
+ * p_filesz 32, p_memsz 40).
+ */
+final class ElfBuilder {
+    static final int PT_NULL = 0;
+    static final int PT_LOAD = 1;
+    static final int PT_NOTE = 4;
+    static final int ET_REL = 1;
+    static final int ET_EXEC = 2;
+    static final int ET_DYN = 3;
+    static final int EM_386 = 3;
+    static final int EM_ARM = 40;
+    static final int EM_X86_64 = 62;
+    static final int EM_AARCH64 = 183;
+    static final int MB_MAGIC = 0x1BADB002;
+
+    private record Phdr(int type, long offset, long vaddr, long paddr, long filesz, long memsz) {
+    }
+
+    private final boolean is64;
+    private int elfClass;
+    private int dataEncoding = 1; // ELFDATA2LSB
+    private int type = ET_EXEC;
+    private int machine;
+    private long entry;
+    private Long phoff;
+    private Integer phentsize;
+    private Integer phnum;
+    private Integer length;
+    private final List<Phdr> phdrs = new ArrayList<>();
+    private final Map<Integer, byte[]> blobs = new LinkedHashMap<>();
+
+    private ElfBuilder(boolean is64) {
+        this.is64 = is64;
+        this.elfClass = is64 ? 2 : 1;
+        this.machine = is64 ? EM_X86_64 : EM_386;
+    }
+
+    static ElfBuilder elf32() {
+        return new ElfBuilder(false);
+    }
+
+    static ElfBuilder elf64() {
+        return new ElfBuilder(true);
+    }
+
+    int headerSize() {
+        return is64 ? 64 : 52;
+    }
+
+    int phdrSize() {
+        return is64 ? 56 : 32;
+    }
+
+    ElfBuilder elfClass(int c) {
+        this.elfClass = c;
+        return this;
+    }
+
+    ElfBuilder bigEndian() {
+        this.dataEncoding = 2;
+        return this;
+    }
+
+    ElfBuilder type(int t) {
+        this.type = t;
+        return this;
+    }
+
+    ElfBuilder machine(int m) {
+        this.machine = m;
+        return this;
+    }
+
+    ElfBuilder entry(long e) {
+        this.entry = e;
+        return this;
+    }
+
+    ElfBuilder phoff(long v) {
+        this.phoff = v;
+        return this;
+    }
+
+    ElfBuilder phentsize(int v) {
+        this.phentsize = v;
+        return this;
+    }
+
+    ElfBuilder phnum(int v) {
+        this.phnum = v;
+        return this;
+    }
+
+    /** Forces the file length (truncating or zero-padding). */
+    ElfBuilder length(int v) {
+        this.length = v;
+        return this;
+    }
+
+    ElfBuilder segment(int ptype, long offset, long vaddr, long paddr, long filesz, long memsz) {
+        phdrs.add(new Phdr(ptype, offset, vaddr, paddr, filesz, memsz));
+        return this;
+    }
+
+    /** A PT_LOAD segment whose virtual and physical addresses are the same. */
+    ElfBuilder load(long offset, long addr, long filesz, long memsz) {
+        return segment(PT_LOAD, offset, addr, addr, filesz, memsz);
+    }
+
+    ElfBuilder put(int offset, byte[] bytes) {
+        blobs.put(offset, bytes.clone());
+        return this;
+    }
+
+    /** A Multiboot header (magic, flags, checksum) at {@code offset}, with a correct checksum. */
+    ElfBuilder multiboot(int offset, int flags) {
+        return multibootRaw(offset, MB_MAGIC, flags, -(MB_MAGIC + flags));
+    }
+
+    ElfBuilder multibootRaw(int offset, int magic, int flags, int checksum) {
+        return put(offset, ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(magic).putInt(flags)
+                .putInt(checksum).array());
+    }
+
+    /** {@code n} bytes of a recognisable pattern starting at {@code seed}. */
+    static byte[] pattern(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (seed + i * 7);
+        }
+        return b;
+    }
+
+    byte[] build() {
+        long tableOffset = phoff != null ? phoff : headerSize();
+        int natural = headerSize();
+        if (phoff == null) {
+            natural = Math.max(natural, headerSize() + phdrSize() * phdrs.size());
+        }
+        for (Map.Entry<Integer, byte[]> e : blobs.entrySet()) {
+            natural = Math.max(natural, e.getKey() + e.getValue().length);
+        }
+        int size = length != null ? length : natural;
+        // Assemble into a buffer big enough for everything, then cut to the requested size.
+        int room = Math.max(size, natural);
+        ByteBuffer b = ByteBuffer.allocate(room).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(0, (byte) 0x7f).put(1, (byte) 'E').put(2, (byte) 'L').put(3, (byte) 'F');
+        b.put(4, (byte) elfClass).put(5, (byte) dataEncoding).put(6, (byte) 1); // EV_CURRENT
+        b.putShort(16, (short) type).putShort(18, (short) machine).putInt(20, 1);
+        int pe = phentsize != null ? phentsize : phdrSize();
+        int pn = phnum != null ? phnum : phdrs.size();
+        if (is64) {
+            b.putLong(24, entry).putLong(32, tableOffset).putLong(40, 0);
+            b.putInt(48, 0).putShort(52, (short) 64).putShort(54, (short) pe).putShort(56, (short) pn);
+        } else {
+            b.putInt(24, (int) entry).putInt(28, (int) tableOffset).putInt(32, 0);
+            b.putInt(36, 0).putShort(40, (short) 52).putShort(42, (short) pe).putShort(44, (short) pn);
+        }
+        for (Map.Entry<Integer, byte[]> e : blobs.entrySet()) {
+            b.put(e.getKey(), e.getValue());
+        }
+        for (int i = 0; i < phdrs.size(); i++) {
+            long at = tableOffset + (long) i * phdrSize();
+            if (at < 0 || at > room - phdrSize()) {
+                continue; // deliberately outside the file: leave it out
+            }
+            int p = (int) at;
+            Phdr h = phdrs.get(i);
+            if (is64) {
+                b.putInt(p, h.type()).putInt(p + 4, 5).putLong(p + 8, h.offset()).putLong(p + 16, h.vaddr())
+                        .putLong(p + 24, h.paddr()).putLong(p + 32, h.filesz()).putLong(p + 40, h.memsz())
+                        .putLong(p + 48, 0x1000);
+            } else {
+                b.putInt(p, h.type()).putInt(p + 4, (int) h.offset()).putInt(p + 8, (int) h.vaddr())
+                        .putInt(p + 12, (int) h.paddr()).putInt(p + 16, (int) h.filesz())
+                        .putInt(p + 20, (int) h.memsz()).putInt(p + 24, 5).putInt(p + 28, 0x1000);
+            }
+        }
+        byte[] out = new byte[size];
+        System.arraycopy(b.array(), 0, out, 0, Math.min(size, room));
+        return out;
+    }
+}

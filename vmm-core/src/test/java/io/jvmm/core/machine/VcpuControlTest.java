@@ -1,0 +1,135 @@
+package io.jvmm.core.machine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvmm.core.testing.RunningGuest;
+import io.jvmm.core.testing.TestGuests;
+import io.jvmm.core.vcpu.Vcpu;
+import io.jvmm.core.vcpu.VcpuRunState;
+import io.jvmm.core.vcpu.VcpuSnapshot;
+import io.jvmm.kvm.MpState;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kick, pause, resume and system_reset on a running 8-CPU guest ({@code smp-work}, which prints a
+ * tick every 200 ms while its CPUs compute), and zero writes from any number of register reads.
+ */
+@io.jvmm.kvm.testing.RequiresKvm
+class VcpuControlTest {
+    private static final String SMP = "8,sockets=2,cores=2,threads=2";
+
+    private static RunningGuest smpWork() throws Exception {
+        TestGuests.Console console = new TestGuests.Console();
+        RunningGuest g = RunningGuest.start(TestGuests.config("smp-work", SMP, "report_ms=200", console).build(),
+                console);
+        g.awaitOutput(t -> t.contains("smp-work: 8 CPUs up"), 30_000, "bring-up");
+        return g;
+    }
+
+    @Test
+    void kicksGetEveryVcpuOutOfTheGuestAndTheGuestCarriesOn() throws Exception {
+        try (RunningGuest g = smpWork()) {
+            int ticks = g.count("smp-work: tick");
+            for (int round = 0; round < 200; round++) {
+                for (Vcpu v : g.machine.vcpus()) {
+                    v.requestExit();
+                }
+            }
+            g.awaitOutput(t -> g.count("smp-work: tick") >= ticks + 3, 10_000, "3 more ticks after 1600 kicks");
+            assertTrue(g.machine.vcpus().stream().allMatch(v -> v.runState() == VcpuRunState.RUNNING));
+            assertEquals(MachineState.RUNNING, g.machine.state());
+        }
+    }
+
+    @Test
+    void pauseStopsEveryVcpuAndResumeLetsTheGuestGoOn() throws Exception {
+        try (RunningGuest g = smpWork()) {
+            g.machine.pause();
+            assertEquals(MachineState.PAUSED, g.machine.state());
+            for (Vcpu v : g.machine.vcpus()) {
+                assertTrue(v.isParked(), v.describe());
+                assertEquals(VcpuRunState.PAUSED, v.runState(), v.describe());
+            }
+            int ticks = g.count("smp-work: tick");
+            Thread.sleep(1000);
+            assertEquals(ticks, g.count("smp-work: tick"), "a paused guest must not print");
+            g.machine.pause(); // stop on a stopped machine changes nothing
+            g.machine.resume();
+            assertEquals(MachineState.RUNNING, g.machine.state());
+            g.awaitOutput(t -> g.count("smp-work: tick") >= ticks + 2, 10_000, "ticks after cont");
+        }
+    }
+
+    @Test
+    void systemResetRunsTheGuestFromItsEntryAgain() throws Exception {
+        try (RunningGuest g = smpWork()) {
+            g.machine.reset();
+            assertEquals(MachineState.RUNNING, g.machine.state());
+            g.awaitOutput(t -> g.count("smp-work: 8 CPUs up") == 2, 30_000, "a second bring-up after system_reset");
+            int ticks = g.count("smp-work: tick");
+            g.awaitOutput(t -> g.count("smp-work: tick") >= ticks + 2, 10_000, "ticks after the reset");
+        }
+    }
+
+    @Test
+    void systemResetOfAStoppedMachineLeavesItStoppedUntilCont() throws Exception {
+        try (RunningGuest g = smpWork()) {
+            g.machine.pause();
+            g.machine.reset();
+            assertEquals(MachineState.PAUSED, g.machine.state());
+            Thread.sleep(300);
+            assertEquals(1, g.count("smp-work: 8 CPUs up"), "nothing may run before cont");
+            List<VcpuSnapshot> regs = g.machine.readRegisters();
+            assertEquals(MpState.RUNNABLE, regs.get(0).mpState());
+            assertEquals(0x2badb002L, regs.get(0).regs().rax(), "the boot CPU waits at the Multiboot entry");
+            for (VcpuSnapshot s : regs.subList(1, regs.size())) {
+                assertEquals(MpState.UNINITIALIZED, s.mpState(), "APs wait for INIT again: cpu " + s.cpuIndex());
+            }
+            g.machine.resume();
+            g.awaitOutput(t -> g.count("smp-work: 8 CPUs up") == 2, 30_000, "bring-up after cont");
+        }
+    }
+
+    @Test
+    void readingEveryVcpusRegistersManyTimesWritesNothing() throws Exception {
+        try (RunningGuest g = smpWork()) {
+            long before = g.stateWrites();
+            int ticks = g.count("smp-work: tick");
+            for (int i = 0; i < 300; i++) {
+                List<VcpuSnapshot> all = g.machine.readRegisters();
+                assertEquals(8, all.size());
+            }
+            assertEquals(before, g.stateWrites(), "300 reads of 8 vCPUs caused writes");
+            g.awaitOutput(t -> g.count("smp-work: tick") >= ticks + 2, 10_000, "the guest going on after the reads");
+            assertEquals(before, g.stateWrites());
+        }
+    }
+
+    @Test
+    void readsDuringSmpBootWriteNothingAndTheGuestStillPasses() throws Exception {
+        TestGuests.Console console = new TestGuests.Console();
+        try (RunningGuest g = RunningGuest.start(TestGuests.config("smp-boot", SMP, "", console).build(), console)) {
+            // Wait until every vCPU has written its initial state; from then on nothing may write.
+            while (g.machine.vcpus().stream().anyMatch(v -> v.runState() == VcpuRunState.CREATED)) {
+                Thread.sleep(1);
+            }
+            long before = g.stateWrites();
+            int reads = 0;
+            while (!g.machine.exitFuture().isDone()) {
+                try {
+                    g.machine.readRegisters();
+                    reads++;
+                } catch (InvalidStateException e) {
+                    break; // the guest finished between the check and the read
+                }
+            }
+            MachineExit exit = g.machine.awaitExit(30_000);
+            assertEquals(0, exit.code(), exit.reason() + "\n" + console.text());
+            assertTrue(console.text().contains("smp-boot: PASS"));
+            assertEquals(before, g.stateWrites(), reads + " reads during bring-up caused writes");
+            System.out.println("smp-boot with " + reads + " register reads of all 8 vCPUs during bring-up: PASS, 0 writes");
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package io.jvmm.core.testing;
+
+import io.jvmm.core.vcpu.VcpuBackend;
+import io.jvmm.kvm.DebugRegs;
+import io.jvmm.kvm.Fpu;
+import io.jvmm.kvm.LapicState;
+import io.jvmm.kvm.MpState;
+import io.jvmm.kvm.MsrEntry;
+import io.jvmm.kvm.Regs;
+import io.jvmm.kvm.Segment;
+import io.jvmm.kvm.Sregs;
+import io.jvmm.kvm.VcpuEvents;
+import io.jvmm.kvm.VcpuExit;
+import io.jvmm.kvm.Xcr;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * A vCPU without a hypervisor, for unit tests of the vCPU loop and of {@link
+ * io.jvmm.core.vcpu.VcpuState}. {@link #run()} returns scripted exits; with none queued it
+ * behaves like a guest sleeping inside KVM_RUN, returning only when kicked. State lives in
+ * fields; every write is counted by ioctl name, like the real binding.
+ */
+public final class FakeVcpuBackend implements VcpuBackend {
+    private final int apicId;
+    private final ArrayDeque<VcpuExit> script = new ArrayDeque<>();
+    private boolean kicked;
+    private boolean bound;
+    private Thread boundThread;
+    private int runs;
+    private final Map<String, Integer> writes = new TreeMap<>();
+    private final List<String> reads = new ArrayList<>();
+    private volatile Consumer<FakeVcpuBackend> onRun = b -> { };
+
+    public Regs regs = Regs.reset();
+    public Sregs sregs = new Sregs(seg(), seg(), seg(), seg(), seg(), seg(), seg(), seg(),
+            new io.jvmm.kvm.DescriptorTable(0, 0xffff), new io.jvmm.kvm.DescriptorTable(0, 0xffff), 0x60000010L, 0, 0,
+            0, 0, 0, 0xfee00900L, new long[4]);
+    public Fpu fpu = Fpu.reset();
+    public List<Xcr> xcrs = List.of(Xcr.xcr0Reset());
+    public DebugRegs debugRegs = DebugRegs.reset();
+    public List<MsrEntry> msrs = new ArrayList<>(List.of(new MsrEntry(MsrEntry.IA32_TSC, 1234)));
+    public VcpuEvents events = VcpuEvents.empty();
+    public MpState mpState = MpState.RUNNABLE;
+    public LapicState lapic = new LapicState(new byte[1024]);
+    public int lastEventFlags = -1;
+
+    private static Segment seg() {
+        return new Segment(0, 0xffff, 0, 3, true, 0, false, true, false, false, false, false);
+    }
+
+    public FakeVcpuBackend(int apicId) {
+        this.apicId = apicId;
+    }
+
+    /** Queues exits for {@link #run()} to return, in order. */
+    public synchronized FakeVcpuBackend script(VcpuExit... exits) {
+        script.addAll(List.of(exits));
+        notifyAll();
+        return this;
+    }
+
+    /** A hook called on every {@link #run()}, on the vCPU thread, before it returns or sleeps. */
+    public void onRun(Consumer<FakeVcpuBackend> hook) {
+        this.onRun = hook;
+    }
+
+    /** How many times {@link #run()} was called. */
+    public synchronized int runs() {
+        return runs;
+    }
+
+    /** Writes by ioctl name. */
+    public synchronized Map<String, Integer> writes() {
+        return new TreeMap<>(writes);
+    }
+
+    /** Reads in the order they happened (ioctl names). */
+    public synchronized List<String> reads() {
+        return new ArrayList<>(reads);
+    }
+
+    /** The thread that bound itself, if any. */
+    public synchronized Thread boundThread() {
+        return boundThread;
+    }
+
+    private synchronized void write(String ioctl) {
+        writes.merge(ioctl, 1, Integer::sum);
+    }
+
+    private synchronized void read(String ioctl) {
+        reads.add(ioctl);
+    }
+
+    @Override
+    public int apicId() {
+        return apicId;
+    }
+
+    @Override
+    public synchronized void bindToCurrentThread() {
+        bound = true;
+        boundThread = Thread.currentThread();
+    }
+
+    @Override
+    public synchronized void unbindFromCurrentThread() {
+        bound = false;
+    }
+
+    @Override
+    public VcpuExit run() {
+        onRun.accept(this);
+        synchronized (this) {
+            runs++;
+            while (!kicked && script.isEmpty()) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return VcpuExit.INTERRUPTED;
+                }
+            }
+            if (kicked) {
+                kicked = false;
+                return VcpuExit.INTERRUPTED;
+            }
+            return script.poll();
+        }
+    }
+
+    @Override
+    public synchronized boolean kick() {
+        if (!bound) {
+            return false;
+        }
+        kicked = true;
+        notifyAll();
+        return true;
+    }
+
+    public byte[] lastIoIn;
+
+    @Override
+    public void completeIoIn(byte[] data) {
+        lastIoIn = data.clone();
+    }
+
+    public long lastMmioRead;
+
+    @Override
+    public void completeMmioRead(long value) {
+        lastMmioRead = value;
+    }
+
+    @Override
+    public Regs getRegs() {
+        read("KVM_GET_REGS");
+        return regs;
+    }
+
+    @Override
+    public void setRegs(Regs r) {
+        write("KVM_SET_REGS");
+        regs = r;
+    }
+
+    @Override
+    public Sregs getSregs() {
+        read("KVM_GET_SREGS");
+        return sregs;
+    }
+
+    @Override
+    public void setSregs(Sregs s) {
+        write("KVM_SET_SREGS");
+        sregs = s;
+    }
+
+    @Override
+    public Fpu getFpu() {
+        read("KVM_GET_FPU");
+        return fpu;
+    }
+
+    @Override
+    public void setFpu(Fpu f) {
+        write("KVM_SET_FPU");
+        fpu = f;
+    }
+
+    @Override
+    public List<Xcr> getXcrs() {
+        read("KVM_GET_XCRS");
+        return xcrs;
+    }
+
+    @Override
+    public void setXcrs(List<Xcr> x) {
+        write("KVM_SET_XCRS");
+        xcrs = x;
+    }
+
+    @Override
+    public DebugRegs getDebugRegs() {
+        read("KVM_GET_DEBUGREGS");
+        return debugRegs;
+    }
+
+    @Override
+    public void setDebugRegs(DebugRegs d) {
+        write("KVM_SET_DEBUGREGS");
+        debugRegs = d;
+    }
+
+    @Override
+    public List<MsrEntry> getMsrs(int[] indices) {
+        read("KVM_GET_MSRS");
+        List<MsrEntry> out = new ArrayList<>();
+        for (int i : indices) {
+            long v = 0;
+            for (MsrEntry e : msrs) {
+                if (e.index() == i) {
+                    v = e.data();
+                }
+            }
+            out.add(new MsrEntry(i, v));
+        }
+        return out;
+    }
+
+    @Override
+    public void setMsrs(List<MsrEntry> m) {
+        write("KVM_SET_MSRS");
+        for (MsrEntry e : m) {
+            msrs.removeIf(x -> x.index() == e.index());
+            msrs.add(e);
+        }
+    }
+
+    @Override
+    public VcpuEvents getEvents() {
+        read("KVM_GET_VCPU_EVENTS");
+        return events;
+    }
+
+    @Override
+    public void setEvents(VcpuEvents e) {
+        write("KVM_SET_VCPU_EVENTS");
+        lastEventFlags = e.flags();
+        // Like KVM: the pending NMI and SIPI vector are taken only when their VALID_* flag is set.
+        boolean nmiPending = (e.flags() & 1) != 0 ? e.nmi().pending() : events.nmi().pending();
+        int sipi = (e.flags() & 2) != 0 ? e.sipiVector() : events.sipiVector();
+        events = new VcpuEvents(e.exception(), e.interrupt(),
+                new VcpuEvents.Nmi(e.nmi().injected(), nmiPending, e.nmi().masked()), sipi, 0, e.smi(),
+                e.tripleFaultPending(), e.exceptionHasPayload(), e.exceptionPayload());
+    }
+
+    @Override
+    public MpState getMpState() {
+        read("KVM_GET_MP_STATE");
+        return mpState;
+    }
+
+    @Override
+    public void setMpState(MpState s) {
+        write("KVM_SET_MP_STATE");
+        mpState = s;
+    }
+
+    @Override
+    public LapicState getLapic() {
+        read("KVM_GET_LAPIC");
+        return lapic;
+    }
+
+    @Override
+    public void setLapic(LapicState l) {
+        write("KVM_SET_LAPIC");
+        lapic = l;
+    }
+
+    public int nmis;
+
+    @Override
+    public synchronized void nmi() {
+        nmis++;
+    }
+
+    @Override
+    public synchronized long stateWrites() {
+        return writes.values().stream().mapToLong(Integer::longValue).sum();
+    }
+
+    @Override
+    public void close() {
+    }
+}
