@@ -48,7 +48,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found"
 set +e
 timeout "${RUN_QEMU_TIMEOUT:-120}" qemu-system-x86_64 \
     -enable-kvm -cpu host,-arch-capabilities -display none -serial stdio \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -m "$mem" -smp "$smp" \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -m "$mem" -smp "$smp" \
     -kernel "$image" -append "$append" "${extra[@]}"
 status=$?
 set -e

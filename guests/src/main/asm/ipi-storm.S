@@ -24,6 +24,20 @@
  * APs wait in a hlt loop with IF=0; NMIs still wake them. After each wake-up
  * the loop copies the handler's counter to the acknowledgement field.
  *
+ * Why the APs wait in REAL mode: on this project's reference host (KVM with
+ * PVM, no hardware virtualization) all guest code is run by KVM's instruction
+ * emulator, which cannot emulate a protected-mode IRET ("KVM internal error,
+ * emulation failure"). A real-mode IRET is emulated and, as on hardware,
+ * unblocks NMIs. So each AP starts exactly as in smp-boot (real-mode
+ * trampoline -> protected mode -> own stack), records its start, then drops
+ * to real mode (via 16-bit protected mode) and publishes its check-in there;
+ * its real-mode IVT sends vector 2 to a handler that counts and IRETs.
+ *
+ * Low memory used (besides the trampolines at 0x7000 and 0x9000):
+ *   0x3000-0x4fff  per-AP records, 32 bytes, indexed by APIC ID
+ *   0x5000-0x5fff  real-mode wait loop, NMI handler, fault stub and IVT
+ *   0x6000-0x6fff  real-mode stacks, 16 bytes per APIC ID
+ *
  * Options: rounds=R (default 20), nmis=B (default 8), timeout_ms=T (default 5000)
  * Output (deterministic):
  *   ipi-storm: topology: ... / expected APIC IDs: ...
@@ -40,7 +54,13 @@
 #define VECTOR_ODD   0x07           /* trampoline at 0x7000: odd rounds */
 #define VECTOR_EVEN  0x09           /* trampoline at 0x9000: even rounds */
 
-/* per-AP record, one cache line, indexed by APIC ID */
+#define RECS         0x3000         /* per-AP records (low memory: real mode writes them) */
+#define REC_STRIDE   32
+#define RM_PAGE      0x5000         /* real-mode wait loop + IVT, copied here */
+#define RM_STACKS    0x6000         /* 16 bytes per APIC ID */
+#define RM_ADDR(sym) (RM_PAGE + ((sym) - rm_start))
+
+/* per-AP record, indexed by APIC ID */
 #define R_ROUND  0                  /* round the AP last started in (written last) */
 #define R_TAG    4                  /* SIPI vector it started from */
 #define R_BOOTS  8                  /* number of starts since the guest began */
@@ -65,8 +85,7 @@ key_timeout:  .asciz "timeout_ms"
 cur_round:  .long 0                 /* read by APs when they start */
 
     .bss
-    .align PERCPU_STRIDE
-recs:       .space 256 * PERCPU_STRIDE
+    .align 8
 deadline:   .space 8
 rounds:     .space 4
 nmis:       .space 4
@@ -100,10 +119,22 @@ guest_main:
     call acpi_init
     call smp_init
 
-    /* Our NMI handler, both trampolines, the AP entry hook, our LAPIC. */
-    movl $2, %eax
-    movl $storm_nmi, %edx
-    call idt_set_gate
+    /* Low memory: zeroed records, the real-mode page, both trampolines;
+       then the AP entry hook and our LAPIC. */
+    pushl %edi
+    pushl %esi
+    pushl %ecx
+    movl $RECS, %edi
+    movl $(256 * REC_STRIDE), %ecx
+    xorl %eax, %eax
+    rep stosb
+    movl $RM_PAGE, %edi
+    movl $rm_start, %esi
+    movl $(rm_end - rm_start), %ecx
+    rep movsb
+    popl %ecx
+    popl %esi
+    popl %edi
     movl $VECTOR_ODD, %eax
     call tramp_install
     movl $VECTOR_EVEN, %eax
@@ -167,8 +198,8 @@ for_each_ap:
     jae 2f
     movzbl cpu_apic(%ecx), %edx
     movl %edx, %ebx
-    imull $PERCPU_STRIDE, %ebx
-    addl $recs, %ebx
+    imull $REC_STRIDE, %ebx
+    addl $RECS, %ebx
     call *%esi
     incl %ecx
     jmp 1b
@@ -385,33 +416,96 @@ pending: .long 0
 
     .text
 /* ---------------------------------------------------------------------------
- * storm_ap (each AP, after the trampoline; ESI = SIPI vector it ran from):
- * fill in the record (round last), then wait for NMIs in hlt with IF=0.
+ * storm_ap (each AP, after the trampoline, in protected mode on its own
+ * stack; ESI = SIPI vector it ran from): fill in the record except the round,
+ * then switch to real mode and publish the round there.
  * ------------------------------------------------------------------------- */
 storm_ap:
     call lapic_id
-    imull $PERCPU_STRIDE, %eax
-    leal recs(%eax), %ebx
+    movl %eax, %ebx
+    imull $REC_STRIDE, %ebx
+    addl $RECS, %ebx                    /* EBX = record (< 64 KiB) */
     movl $0, R_NMIS(%ebx)
     movl $0, R_ACK(%ebx)
     movl %esi, R_TAG(%ebx)
     lock incl R_BOOTS(%ebx)
-    movl cur_round, %eax
-    movl %eax, R_ROUND(%ebx)            /* publish: the BSP reads the rest after this */
     call lapic_enable
-1:  hlt                                 /* IF=0: only NMI/INIT/SIPI get us out */
-    movl R_NMIS(%ebx), %eax             /* back from an NMI handler: acknowledge */
-    movl %eax, R_ACK(%ebx)
-    jmp 1b
+    shll $4, %eax
+    leal RM_STACKS + 16(%eax), %edx     /* EDX = real-mode stack top */
+    movl cur_round, %ecx                /* ECX = round to publish */
+    ljmp $SEL_CODE16, $RM_ADDR(rm_pm16)
 
 /* ---------------------------------------------------------------------------
- * storm_nmi: NMI handler (vector 2), on every CPU: count it and return.
+ * Real-mode page (copied to RM_PAGE; all addresses via RM_ADDR, segment 0).
+ * Registers across the switch: EBX = record, ECX = round, EDX = stack top.
  * ------------------------------------------------------------------------- */
-storm_nmi:
-    pushl %eax
-    movl LAPIC_ID, %eax
-    shrl $24, %eax
-    imull $PERCPU_STRIDE, %eax
-    lock incl recs + R_NMIS(%eax)
-    popl %eax
+    .code16
+rm_start:
+rm_pm16:                                /* 16-bit protected mode, CS base 0 */
+    movw $SEL_DATA16, %ax               /* real-mode-compatible 64 KiB limits */
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    movw %ax, %ss
+    movl %cr0, %eax
+    andl $~1, %eax                      /* PE off */
+    movl %eax, %cr0
+    ljmp $0, $RM_ADDR(rm_real)
+rm_real:                                /* real mode */
+    xorw %ax, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    movl %edx, %esp
+    lidtl RM_ADDR(rm_idtr)
+    movl %ecx, R_ROUND(%bx)             /* publish the check-in */
+1:  hlt                                 /* IF=0: only NMI/INIT/SIPI get us out */
+    movl R_NMIS(%bx), %eax              /* back from an NMI handler: acknowledge */
+    movl %eax, R_ACK(%bx)
+    jmp 1b
+
+/* rm_nmi: vector 2. BX (record) and DS (0) are those of the wait loop. */
+rm_nmi:
+    lock incl R_NMIS(%bx)
     iret
+
+/* rm_fatal: any other vector 0-31: say so on COM1 and exit 99. */
+rm_fatal:
+    movw $RM_ADDR(rm_msg), %si
+2:  movb (%si), %cl
+    testb %cl, %cl
+    jz 4f
+    movw $(COM1 + 5), %dx
+3:  inb %dx, %al
+    testb $0x20, %al
+    jz 3b
+    movb %cl, %al
+    movw $COM1, %dx
+    outb %al, %dx
+    incw %si
+    jmp 2b
+4:  movl $EXIT_EXCEPTION, %eax
+    movw $PORT_EXIT, %dx
+    outl %eax, %dx
+5:  cli
+    hlt
+    jmp 5b
+rm_msg:
+    .asciz "ipi-storm: AP exception in the real-mode NMI wait loop\n"
+
+    .align 4
+rm_idt:                                 /* real-mode IVT: offset, segment */
+    .word RM_ADDR(rm_fatal), 0          /* 0 */
+    .word RM_ADDR(rm_fatal), 0          /* 1 */
+    .word RM_ADDR(rm_nmi), 0            /* 2: NMI */
+    .rept 29
+    .word RM_ADDR(rm_fatal), 0          /* 3-31 */
+    .endr
+rm_idt_end:
+    .word 0
+rm_idtr:
+    .word rm_idt_end - rm_idt - 1
+    .long RM_ADDR(rm_idt)
+rm_end:
+    .code32

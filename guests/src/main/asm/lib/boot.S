@@ -25,8 +25,9 @@ multiboot_header:
     .long -(MB_HEADER_MAGIC + MB_FLAGS)
 
 /* ---------------------------------------------------------------------------
- * GDT: flat 4 GiB code and data. Accessed bits pre-set so the CPU never
- * writes to the table.
+ * GDT: flat 4 GiB code and data, plus 16-bit 64 KiB code and data used to
+ * drop back to real mode. Accessed bits pre-set so the CPU never writes to
+ * the table.
  * ------------------------------------------------------------------------- */
     .data
     .align 8
@@ -35,6 +36,8 @@ gdt:
     .quad 0                             /* 0x00 null */
     .quad 0x00CF9B000000FFFF            /* 0x08 code32, base 0, limit 4G */
     .quad 0x00CF93000000FFFF            /* 0x10 data32, base 0, limit 4G */
+    .quad 0x00009B000000FFFF            /* 0x18 code16, base 0, limit 64K */
+    .quad 0x000093000000FFFF            /* 0x20 data16, base 0, limit 64K */
     .align 4
     .word 0                             /* pad so the base below is 4-aligned */
     .globl gdtr

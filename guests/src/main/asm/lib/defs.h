@@ -16,7 +16,9 @@
 /* ---- segment selectors of our own GDT (lib/boot.S) ---- */
 #define SEL_CODE32      0x08
 #define SEL_DATA32      0x10
-#define GDT_LIMIT       (3 * 8 - 1)     /* null, code32, data32 */
+#define SEL_CODE16      0x18            /* 16-bit code, base 0, limit 64 KiB (to leave protected mode) */
+#define SEL_DATA16      0x20            /* 16-bit data, base 0, limit 64 KiB */
+#define GDT_LIMIT       (5 * 8 - 1)
 
 /* ---- Multiboot v1 ---- */
 #define MB_HEADER_MAGIC 0x1BADB002
@@ -107,7 +109,8 @@
     call line_end
 .endm
 
-/* PUTDEC src / PUTHEX src - print a 32-bit value from any r/m32 or immediate. */
+/* PUTDEC src / PUTHEX src / PUTHEX8 src - print a 32-bit value from any r/m32 or
+ * immediate (not ESP-relative: the macros push EAX first). */
 .macro PUTDEC src
     pushl %eax
     movl \src, %eax

@@ -63,9 +63,10 @@ fwcfg_ncpus:
     popl %edx
     popl %ecx
     ret
-8:  call line_begin
+8:  movl (%esp), %eax
+    call line_begin
     PUTS "fw_cfg not found: signature (port 0x510 key 0x0000) reads "
-    PUTHEX (%esp)
+    call puthex32
     PUTS ", expected \"QEMU\" (0x554d4551)"
     call line_end
     EXIT $EXIT_FWCFG

@@ -9,7 +9,9 @@ import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmException;
 import io.jvmm.monitor.service.LaunchSpec;
 import java.util.concurrent.Callable;
+import io.quarkus.runtime.Quarkus;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -49,6 +51,13 @@ final class RunCommand implements Callable<Integer> {
                     + "power controller (ports 0x530-0x53f).")
     boolean poweredOff;
 
+    @Option(names = "--monitor",
+            description = "Also serve the REST monitor for this VM while it runs (see --host, --port, --socket).")
+    boolean monitor;
+
+    @Mixin
+    ListenOptions listen;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
             description = "Stop the guest after this many seconds and exit 124 (default: no limit).")
     long timeoutSeconds;
@@ -67,6 +76,9 @@ final class RunCommand implements Callable<Integer> {
         if (!Kvm.isAvailable()) {
             return fail(ExitCodes.NO_KVM, "KVM is unavailable: " + Kvm.unavailabilityCause()
                     + " (jvmm needs read-write access to /dev/kvm)");
+        }
+        if (monitor) {
+            return runWithMonitor();
         }
         try (StdoutSerial serial = new StdoutSerial()) {
             MachineConfig config = builder.id("vm-0").serial(serial).build();
@@ -104,6 +116,30 @@ final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return fail(ExitCodes.GUEST_FAULT, "interrupted");
         }
+    }
+
+    /** Hands the VM to the Quarkus service, which runs it with its monitor and exits with its result. */
+    private int runWithMonitor() {
+        String problem = listen.validate();
+        if (problem != null) {
+            return fail(ExitCodes.BAD_INPUT, problem);
+        }
+        if (timeoutSeconds != 0) {
+            return fail(ExitCodes.BAD_INPUT, "--timeout does not combine with --monitor; end the VM with 'quit'");
+        }
+        try {
+            ServiceLaunch.set(new ServiceLaunch(new LaunchSpec(guest, smp, memory, append, initrd, poweredOff),
+                    listen.apply()));
+        } catch (java.io.IOException e) {
+            return fail(ExitCodes.BAD_INPUT, e.getMessage());
+        }
+        Quarkus.run(ServiceApp.class, (code, failure) -> {
+            if (failure != null) {
+                System.err.println("jvmm: the monitor failed to start: " + ServeCommand.rootMessage(failure));
+            }
+            System.exit(failure != null && code == 0 ? ExitCodes.GUEST_FAULT : code);
+        });
+        return ExitCodes.OK;
     }
 
     private static int fail(int status, String message) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 /** The top-level {@code vmm} command and its error handling: one line, no stack trace, status 2. */
 @Command(name = "vmm", mixinStandardHelpOptions = true, versionProvider = VmmCommand.Version.class,
-        subcommands = {RunCommand.class, VmmCommand.Guests.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ServeCommand.class, VmmCommand.Guests.class, CommandLine.HelpCommand.class},
         description = {"jvmm: a KVM virtual machine monitor.", ""},
         footer = {"", "Run './vmm COMMAND --help' for a command's options."})
 public final class VmmCommand implements Callable<Integer> {

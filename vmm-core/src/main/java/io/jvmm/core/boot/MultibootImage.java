@@ -61,14 +61,18 @@ public final class MultibootImage {
         ElfFile elf = ElfFile.parse(source, bytes);
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int limit = Math.min(bytes.length, SEARCH_LIMIT) - 12;
+        String badChecksum = null;
         for (int off = 0; off <= limit; off += 4) {
             if (b.getInt(off) == HEADER_MAGIC) {
                 int flags = b.getInt(off + 4);
                 int checksum = b.getInt(off + 8);
                 if (HEADER_MAGIC + flags + checksum != 0) {
-                    throw new BootImageException(source, String.format("Multiboot header at offset %d has a bad "
-                            + "checksum (magic + flags + checksum = 0x%x, must be 0)", off,
-                            HEADER_MAGIC + flags + checksum));
+                    // Not a header, or a broken one: keep looking, as GRUB and QEMU do.
+                    if (badChecksum == null) {
+                        badChecksum = String.format("the Multiboot magic at offset %d has a bad checksum (magic + "
+                                + "flags + checksum = 0x%x, must be 0)", off, HEADER_MAGIC + flags + checksum);
+                    }
+                    continue;
                 }
                 int unsupported = flags & 0xffff & ~SUPPORTED_REQUIRED;
                 if (unsupported != 0) {
@@ -81,6 +85,9 @@ public final class MultibootImage {
                 }
                 return new MultibootImage(source, bytes, elf, flags);
             }
+        }
+        if (badChecksum != null) {
+            throw new BootImageException(source, badChecksum + " and no valid header follows it");
         }
         throw new BootImageException(source, "ELF file without a Multiboot header (magic 0x1BADB002 "
                 + "in the first 8192 bytes); jvmm boots Multiboot images");

@@ -21,10 +21,13 @@ public final class MpTable {
         this.cpuFeatures = cpuFeatures;
     }
 
-    /** The IOAPIC ID the table uses: one above the highest CPU APIC ID, so all IDs differ. */
+    /**
+     * The IOAPIC ID the table uses: 0, the reset value of the in-kernel IOAPIC's ID register (4 bits
+     * wide) and the ID the MADT gives, so every source agrees. IOAPIC and local APIC IDs are
+     * separate name spaces in practice; operating systems accept the overlap.
+     */
     public int ioapicId() {
-        int id = topology.maxApicId() + 1;
-        return id <= 0xfe ? id : 0;
+        return 0;
     }
 
     /** The floating pointer followed by the configuration table, laid out at {@code base} (16-byte aligned). */

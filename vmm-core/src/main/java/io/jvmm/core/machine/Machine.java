@@ -85,9 +85,11 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
 
     private volatile MachineState publishedState = MachineState.CREATED;
 
-    /** The state a CPU is reset to, captured from KVM right after the vCPU was created. */
-    private record VcpuTemplate(io.jvmm.kvm.Regs regs, io.jvmm.kvm.Sregs sregs, io.jvmm.kvm.Fpu fpu,
-                                List<io.jvmm.kvm.Xcr> xcrs, io.jvmm.kvm.DebugRegs debugRegs,
+    /**
+     * The state a CPU is reset to, captured from KVM right after the vCPU was created (x87/SSE and
+     * XCR0 take their architectural reset values instead: KVM leaves MXCSR zero).
+     */
+    private record VcpuTemplate(io.jvmm.kvm.Regs regs, io.jvmm.kvm.Sregs sregs, io.jvmm.kvm.DebugRegs debugRegs,
                                 List<io.jvmm.kvm.MsrEntry> msrs, io.jvmm.kvm.LapicState lapic,
                                 io.jvmm.kvm.VcpuEvents events) {
     }
@@ -143,8 +145,7 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
             KvmVcpuBackend backend = new KvmVcpuBackend(fd);
             try {
                 fd.setCpuid(cpuid.forCpu(apicId));
-                templates.add(new VcpuTemplate(fd.getRegs(), fd.getSregs(), fd.getFpu(), fd.getXcrs(),
-                        fd.getDebugRegs(), fd.getMsrs(VcpuState.managedMsrs(msrList)),
+                templates.add(new VcpuTemplate(fd.getRegs(), fd.getSregs(), fd.getDebugRegs(), fd.getMsrs(VcpuState.managedMsrs(msrList)),
                         BootFirmware.wireLapic(fd.getLapic(), i == 0), fd.getVcpuEvents()));
             } catch (RuntimeException e) {
                 backend.close();
@@ -332,6 +333,8 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
         VcpuTemplate t = templates.get(v.index());
         s.setLapic(t.lapic());
         s.setTsc(0);
+        s.setFpu(io.jvmm.kvm.Fpu.reset());
+        s.setXcrs(List.of(io.jvmm.kvm.Xcr.xcr0Reset()));
         if (v.index() == 0) {
             s.setSregs(BootFirmware.protectedModeEntry(t.sregs()));
             s.setRegs(BootFirmware.multibootEntry(loaded.entry(), loaded.infoAddress()));
@@ -347,8 +350,8 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
         boolean boot = v.index() == 0;
         s.setSregs(boot ? BootFirmware.protectedModeEntry(t.sregs()) : t.sregs());
         s.setRegs(boot ? BootFirmware.multibootEntry(loaded.entry(), loaded.infoAddress()) : t.regs());
-        s.setFpu(t.fpu());
-        s.setXcrs(t.xcrs());
+        s.setFpu(io.jvmm.kvm.Fpu.reset());
+        s.setXcrs(List.of(io.jvmm.kvm.Xcr.xcr0Reset()));
         s.setDebugRegs(t.debugRegs());
         s.setMsrs(t.msrs());
         s.setLapic(t.lapic());

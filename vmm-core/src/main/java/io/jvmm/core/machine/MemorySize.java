@@ -5,8 +5,9 @@ import java.math.BigDecimal;
 import java.util.Locale;
 
 /**
- * Parses QEMU's {@code -m} syntax: a number with an optional suffix B, K, M, G or T (powers of
- * 1024, case-insensitive, an optional "iB"); without a suffix the unit is MiB. {@code size=}
+ * Parses QEMU's {@code -m} syntax: a decimal (or 0x-prefixed hex) number with an optional suffix
+ * B, K, M, G or T (powers of 1024, case-insensitive, an optional "iB"); without a suffix the unit
+ * is MiB. Signs and exponents are refused. {@code size=}
  * prefix accepted. Rounded up to whole 4 KiB pages.
  */
 public final class MemorySize {
@@ -27,7 +28,7 @@ public final class MemorySize {
             s = s.substring(5);
         }
         String lower = s.toLowerCase(Locale.ROOT);
-        if (lower.endsWith("ib")) {
+        if (lower.endsWith("ib") && lower.length() >= 3 && "kmgt".indexOf(lower.charAt(lower.length() - 3)) >= 0) {
             lower = lower.substring(0, lower.length() - 2);
         }
         long unit = 1L << 20;
@@ -48,7 +49,13 @@ public final class MemorySize {
         }
         BigDecimal n;
         try {
-            n = new BigDecimal(lower);
+            if (lower.matches("0x[0-9a-f]+")) {
+                n = new BigDecimal(new java.math.BigInteger(lower.substring(2), 16));
+            } else if (lower.matches("-?[0-9]+(\\.[0-9]+)?")) {
+                n = new BigDecimal(lower);
+            } else {
+                throw new NumberFormatException(lower);
+            }
         } catch (NumberFormatException e) {
             throw new ConfigException("Invalid -m '" + spec + "': expected a size such as 64M, 512M or 2G");
         }

@@ -90,13 +90,13 @@ public record SmpTopology(int cpus, int maxCpus, int sockets, int cores, int thr
             if (cores == 0) {
                 sockets = sockets > 0 ? sockets : 1;
                 threads = threads > 0 ? threads : 1;
-                cores = Math.max(1, maxCpus / (sockets * threads));
+                cores = (int) Math.max(1, maxCpus / ((long) sockets * threads)); // long: no overflow
             } else if (sockets == 0) {
                 threads = threads > 0 ? threads : 1;
-                sockets = Math.max(1, maxCpus / (cores * threads));
+                sockets = (int) Math.max(1, maxCpus / ((long) cores * threads));
             }
             if (threads == 0) {
-                threads = Math.max(1, maxCpus / (sockets * cores));
+                threads = (int) Math.max(1, maxCpus / ((long) sockets * cores));
             }
         }
         long product = (long) sockets * cores * threads;

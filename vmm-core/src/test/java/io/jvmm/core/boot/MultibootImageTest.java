@@ -144,16 +144,23 @@ class MultibootImageTest {
         byte[] bytes = small().multibootRaw(0x800, ElfBuilder.MB_MAGIC, flags, -(ElfBuilder.MB_MAGIC + flags) + 1)
                 .build();
         BootImageException e = rejects(bytes);
-        assertEquals("Multiboot header at offset 2048 has a bad checksum (magic + flags + checksum = 0x1, must be 0)",
-                e.problem());
+        assertEquals("the Multiboot magic at offset 2048 has a bad checksum (magic + flags + checksum = 0x1, must be "
+                + "0) and no valid header follows it", e.problem());
     }
 
     @Test
     void checksumOfZeroIsBadUnlessItBalances() {
         byte[] bytes = small().multibootRaw(0x100, ElfBuilder.MB_MAGIC, 0, 0).length(0x200).build();
         BootImageException e = rejects(bytes);
-        assertEquals("Multiboot header at offset 256 has a bad checksum (magic + flags + checksum = 0x1badb002, "
-                + "must be 0)", e.problem());
+        assertEquals("the Multiboot magic at offset 256 has a bad checksum (magic + flags + checksum = 0x1badb002, "
+                + "must be 0) and no valid header follows it", e.problem());
+    }
+
+    @Test
+    void aMagicWithABadChecksumIsSkippedForAValidHeaderLaterOn() throws Exception {
+        int flags = 0x3;
+        byte[] bytes = small().multibootRaw(0x100, ElfBuilder.MB_MAGIC, flags, 12345).multiboot(0x800, flags).build();
+        assertEquals(flags, MultibootImage.parse("two-magics", bytes).headerFlags());
     }
 
     @Test

@@ -1,0 +1,109 @@
+package io.jvmm.monitor.api;
+
+import io.jvmm.core.boot.BootImageException;
+import io.jvmm.core.machine.ConfigException;
+import io.jvmm.monitor.service.LaunchSpec;
+import io.jvmm.monitor.service.ManagedVm;
+import io.jvmm.monitor.service.Monitor;
+import io.jvmm.monitor.service.MonitorCommand;
+import io.jvmm.monitor.service.MonitorCommandException;
+import io.jvmm.monitor.service.VmService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+
+/**
+ * The VM lifecycle and the monitor over REST. Thin: each method parses, calls {@link VmService}
+ * or {@link Monitor}, and maps the result; errors are mapped by {@link ErrorMapper}.
+ */
+@Path("/vms")
+@Produces(MediaType.APPLICATION_JSON)
+public class VmResource {
+    @Inject
+    VmService service;
+
+    @Inject
+    Monitor monitor;
+
+    /** Creates and starts a VM of a bundled guest. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(Dtos.CreateVm body) throws ConfigException, BootImageException {
+        if (body == null) {
+            throw new MonitorCommandException("GenericError", "The body must be a JSON object such as "
+                    + "{\"guest\": \"smp-work\", \"smp\": \"4\", \"memory\": \"64M\"}");
+        }
+        if (body.guest() == null || body.guest().isBlank()) {
+            throw new MonitorCommandException("GenericError", "\"guest\" is required: the name of a bundled guest, "
+                    + "e.g. {\"guest\": \"smp-work\"}");
+        }
+        ManagedVm vm = service.create(new LaunchSpec(body.guest(), body.smp(), body.memory(), body.append(), null,
+                Boolean.TRUE.equals(body.startPoweredOff())), null, false);
+        return Response.created(URI.create("/vms/" + vm.id())).entity(new Dtos.Created(vm.id())).build();
+    }
+
+    /** Every VM with its status. */
+    @GET
+    public Dtos.VmList list() {
+        return new Dtos.VmList(service.list().stream().map(Views::status).toList());
+    }
+
+    /** One VM's status. */
+    @GET
+    @Path("/{id}")
+    public Dtos.VmStatus status(@PathParam("id") String id) {
+        return Views.status(service.get(id));
+    }
+
+    /** Destroys a VM. */
+    @DELETE
+    @Path("/{id}")
+    public Response destroy(@PathParam("id") String id) {
+        service.destroy(id);
+        return Response.noContent().build();
+    }
+
+    /** Runs one HMP command line and answers with its text. */
+    @POST
+    @Path("/{id}/hmp")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Dtos.HmpReturn hmp(@PathParam("id") String id, Dtos.Hmp body) {
+        if (body == null || body.commandLine() == null) {
+            throw new MonitorCommandException("GenericError", "The body must be {\"command-line\": \"...\"}, "
+                    + "e.g. {\"command-line\": \"info registers -a\"}");
+        }
+        return new Dtos.HmpReturn(monitor.hmp(id, body.commandLine()));
+    }
+
+    /** The CPUs of a VM. */
+    @GET
+    @Path("/{id}/cpus")
+    public java.util.List<Dtos.Cpu> cpus(@PathParam("id") String id) {
+        return Views.cpus(service.get(id));
+    }
+
+    /** One CPU's registers (all vCPUs leave the guest for the read; nothing is written back). */
+    @GET
+    @Path("/{id}/cpus/{cpu}/registers")
+    public Dtos.Registers registers(@PathParam("id") String id, @PathParam("cpu") String cpu) {
+        ManagedVm vm = service.get(id);
+        int index = Views.cpuIndex(vm, cpu);
+        return Views.registers(monitor.snapshots(vm, new MonitorCommand.InfoRegisters(false, index)).get(index));
+    }
+
+    /** The last 64 KiB of the VM's serial console. */
+    @GET
+    @Path("/{id}/console")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String console(@PathParam("id") String id) {
+        return service.get(id).console().text();
+    }
+}

@@ -1,0 +1,20 @@
+package io.jvmm.monitor.cli;
+
+import io.jvmm.monitor.service.LaunchSpec;
+
+/**
+ * What the command line asked the Quarkus service to do once it is up: serve (no VM), or run one
+ * VM with its monitor and exit with the guest's result. Set before Quarkus starts; read by
+ * {@link ServiceApp}.
+ */
+record ServiceLaunch(LaunchSpec vm, String where) {
+    private static volatile ServiceLaunch current = new ServiceLaunch(null, "");
+
+    static ServiceLaunch current() {
+        return current;
+    }
+
+    static void set(ServiceLaunch launch) {
+        current = launch;
+    }
+}

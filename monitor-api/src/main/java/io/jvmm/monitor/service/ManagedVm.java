@@ -1,0 +1,50 @@
+package io.jvmm.monitor.service;
+
+import io.jvmm.core.machine.Machine;
+import java.time.Instant;
+
+/** A VM the service owns: the machine, what it was created from, its console and its monitor's current CPU. */
+public final class ManagedVm {
+    private final String id;
+    private final LaunchSpec spec;
+    private final Machine machine;
+    private final ConsoleBuffer console;
+    private final Instant created = Instant.now();
+    private volatile int currentCpu;
+
+    ManagedVm(String id, LaunchSpec spec, Machine machine, ConsoleBuffer console) {
+        this.id = id;
+        this.spec = spec;
+        this.machine = machine;
+        this.console = console;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public LaunchSpec spec() {
+        return spec;
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    public ConsoleBuffer console() {
+        return console;
+    }
+
+    public Instant created() {
+        return created;
+    }
+
+    /** The CPU that {@code info registers} without arguments shows (set with {@code cpu N}). */
+    public int currentCpu() {
+        return currentCpu;
+    }
+
+    void currentCpu(int cpu) {
+        this.currentCpu = cpu;
+    }
+}

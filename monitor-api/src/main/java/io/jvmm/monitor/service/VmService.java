@@ -1,0 +1,138 @@
+package io.jvmm.monitor.service;
+
+import io.jvmm.core.boot.BootImageException;
+import io.jvmm.core.devices.SerialSink;
+import io.jvmm.core.machine.ConfigException;
+import io.jvmm.core.machine.Machine;
+import io.jvmm.core.machine.MachineState;
+import io.jvmm.core.metrics.VmmMetrics;
+import io.jvmm.guests.BundledGuests;
+import io.jvmm.kvm.Kvm;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Owns the service's VMs: creates them from {@link LaunchSpec}s, lists, finds and destroys them.
+ * The REST resources call only this and {@link Monitor}. Thread-safe: the VM table is a
+ * concurrent map; each VM's own state is guarded by its Big Lock.
+ */
+@ApplicationScoped
+public class VmService {
+    private final ConcurrentHashMap<String, ManagedVm> vms = new ConcurrentHashMap<>();
+    private final Set<String> destroyed = Collections.synchronizedSet(new LinkedHashSet<>());
+    private final AtomicInteger nextId = new AtomicInteger(1);
+
+    @Inject
+    MeterRegistry registry;
+
+    @ConfigProperty(name = "jvmm.max-vms", defaultValue = "64")
+    int maxVms;
+
+    @ConfigProperty(name = "jvmm.vcpu-timeout-ms", defaultValue = "10000")
+    long vcpuTimeoutMs;
+
+    void registerGauges() {
+        for (MachineState s : MachineState.values()) {
+            Gauge.builder(VmmMetrics.MACHINES, vms, m -> m.values().stream()
+                            .filter(v -> v.machine().state() == s).count())
+                    .description("Machines the service owns, by state").tag("state", s.tag()).register(registry);
+        }
+    }
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        registerGauges();
+    }
+
+    /**
+     * Creates and starts a VM of a bundled guest.
+     *
+     * @param echo also receives the serial output (stdout under {@code run --monitor}); may be null
+     * @throws ConfigException for an invalid smp or memory value
+     * @throws BootImageException for an unknown guest
+     * @throws ServiceException if the guest is a path, the VM limit is reached, or KVM is missing
+     */
+    public ManagedVm create(LaunchSpec spec, SerialSink echo, boolean allowPaths)
+            throws ConfigException, BootImageException {
+        if (!allowPaths && (spec.guest() == null || !GuestImages.isBundledName(spec.guest())
+                || BundledGuests.image(spec.guest()).isEmpty())) {
+            throw new ServiceException(400, "GenericError", "Unknown guest '" + spec.guest() + "'; the service runs "
+                    + "bundled guests: " + String.join(", ", BundledGuests.names()));
+        }
+        var builder = spec.toConfig();
+        if (!Kvm.isAvailable()) {
+            throw new ServiceException(503, "KvmUnavailable", "KVM is unavailable on this host: "
+                    + Kvm.unavailabilityCause() + "; see GET /q/health/ready");
+        }
+        if (vms.size() >= maxVms) {
+            throw new ServiceException(409, "GenericError", "This service already owns " + vms.size()
+                    + " VMs, its limit (jvmm.max-vms); destroy one with DELETE /vms/{id} first");
+        }
+        String id = "vm-" + nextId.getAndIncrement();
+        ConsoleBuffer console = new ConsoleBuffer(echo == null ? b -> { } : echo);
+        Machine machine = Machine.create(builder.id(id).serial(console).meterRegistry(registry)
+                .vcpuTimeoutMs(vcpuTimeoutMs).build());
+        ManagedVm vm = new ManagedVm(id, spec, machine, console);
+        vms.put(id, vm);
+        try {
+            machine.start();
+        } catch (RuntimeException e) {
+            vms.remove(id);
+            machine.destroy();
+            throw e;
+        }
+        return vm;
+    }
+
+    /** The VM called {@code id}. */
+    public ManagedVm get(String id) {
+        ManagedVm vm = vms.get(id);
+        if (vm == null) {
+            throw new UnknownVmException(id, destroyed.contains(id), ids());
+        }
+        return vm;
+    }
+
+    /** Every VM, oldest first. */
+    public List<ManagedVm> list() {
+        List<ManagedVm> out = new ArrayList<>(vms.values());
+        out.sort(Comparator.comparing(ManagedVm::created).thenComparing(ManagedVm::id));
+        return out;
+    }
+
+    private List<String> ids() {
+        return list().stream().map(ManagedVm::id).toList();
+    }
+
+    /** Destroys VM {@code id}: stops its vCPUs, closes its KVM objects, forgets it. */
+    public void destroy(String id) {
+        ManagedVm vm = get(id);
+        if (vms.remove(id, vm)) {
+            destroyed.add(id);
+            vm.machine().destroy();
+        }
+    }
+
+    @PreDestroy
+    void shutdown() {
+        for (String id : new ArrayList<>(vms.keySet())) {
+            try {
+                destroy(id);
+            } catch (RuntimeException e) {
+                // keep destroying the others
+            }
+        }
+    }
+}
