@@ -37,6 +37,7 @@
  *   0x3000-0x4fff  per-AP records, 32 bytes, indexed by APIC ID
  *   0x5000-0x5fff  real-mode wait loop, NMI handler, fault stub and IVT
  *   0x6000-0x6fff  real-mode stacks, 16 bytes per APIC ID
+ * A fault in real mode is reported like any other exception (exit 99).
  *
  * Options: rounds=R (default 20), nmis=B (default 8), timeout_ms=T (default 5000)
  * Output (deterministic):
@@ -66,6 +67,7 @@
 #define R_BOOTS  8                  /* number of starts since the guest began */
 #define R_NMIS   12                 /* NMIs handled since its last start (by the handler) */
 #define R_ACK    16                 /* R_NMIS as seen by the hlt loop, i.e. after the IRET */
+#define R_PMSP   20                 /* protected-mode ESP, to report real-mode faults */
 
     .section .rodata
     .globl guest_name
@@ -429,6 +431,7 @@ storm_ap:
     movl $0, R_ACK(%ebx)
     movl %esi, R_TAG(%ebx)
     lock incl R_BOOTS(%ebx)
+    movl %esp, R_PMSP(%ebx)
     call lapic_enable
     shll $4, %eax
     leal RM_STACKS + 16(%eax), %edx     /* EDX = real-mode stack top */
@@ -440,6 +443,7 @@ storm_ap:
  * Registers across the switch: EBX = record, ECX = round, EDX = stack top.
  * ------------------------------------------------------------------------- */
     .code16
+    .globl rm_start, rm_end              /* for the size check in guest.ld */
 rm_start:
 rm_pm16:                                /* 16-bit protected mode, CS base 0 */
     movw $SEL_DATA16, %ax               /* real-mode-compatible 64 KiB limits */
@@ -470,38 +474,49 @@ rm_nmi:
     lock incl R_NMIS(%bx)
     iret
 
-/* rm_fatal: any other vector 0-31: say so on COM1 and exit 99. */
-rm_fatal:
-    movw $RM_ADDR(rm_msg), %si
-2:  movb (%si), %cl
-    testb %cl, %cl
-    jz 4f
-    movw $(COM1 + 5), %dx
-3:  inb %dx, %al
-    testb $0x20, %al
-    jz 3b
-    movb %cl, %al
-    movw $COM1, %dx
-    outb %al, %dx
-    incw %si
-    jmp 2b
-4:  movl $EXIT_EXCEPTION, %eax
-    movw $PORT_EXIT, %dx
-    outl %eax, %dx
-5:  cli
-    hlt
-    jmp 5b
-rm_msg:
-    .asciz "ipi-storm: AP exception in the real-mode NMI wait loop\n"
+/* Real-mode faults (any vector 0-31 except 2): each stub pushes its vector;
+ * rm_fault goes back to protected mode and reports through the common
+ * exception handler ("CPU <id> exception <vector> at EIP=<linear CS:IP>"). */
+    .altmacro
+.macro RM_FAULT_STUB v
+rm_fault_\v:
+    pushw $\v
+    jmp rm_fault
+.endm
+    .set vec, 0
+    .rept 32
+    RM_FAULT_STUB %vec
+    .set vec, vec + 1
+    .endr
+    .noaltmacro
+rm_fault:                               /* stack: vector, IP, CS, FLAGS */
+    movw %sp, %bp
+    movzwl (%bp), %ecx                  /* ECX = vector */
+    movzwl 4(%bp), %eax
+    shll $4, %eax
+    movzwl 2(%bp), %edx
+    addl %eax, %edx                     /* EDX = linear address of the fault */
+    movl %cr0, %eax
+    orl $1, %eax                        /* PE on (our GDT is still loaded) */
+    movl %eax, %cr0
+    ljmpl $SEL_CODE32, $rm_fault32
 
     .align 4
 rm_idt:                                 /* real-mode IVT: offset, segment */
-    .word RM_ADDR(rm_fatal), 0          /* 0 */
-    .word RM_ADDR(rm_fatal), 0          /* 1 */
+    .altmacro
+.macro RM_IVT_ENTRY v
+    .if \v == 2
     .word RM_ADDR(rm_nmi), 0            /* 2: NMI */
-    .rept 29
-    .word RM_ADDR(rm_fatal), 0          /* 3-31 */
+    .else
+    .word RM_ADDR(rm_fault_\v), 0
+    .endif
+.endm
+    .set vec, 0
+    .rept 32
+    RM_IVT_ENTRY %vec
+    .set vec, vec + 1
     .endr
+    .noaltmacro
 rm_idt_end:
     .word 0
 rm_idtr:
@@ -509,3 +524,19 @@ rm_idtr:
     .long RM_ADDR(rm_idt)
 rm_end:
     .code32
+
+/* rm_fault32: back in protected mode (runs in the image, not copied). */
+rm_fault32:
+    movw $SEL_DATA32, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    movw %ax, %ss
+    movl R_PMSP(%ebx), %esp             /* this AP's protected-mode stack */
+    pushl $0                            /* EFLAGS */
+    pushl $0                            /* CS */
+    pushl %edx                          /* EIP = linear CS:IP */
+    pushl $0                            /* error code */
+    pushl %ecx                          /* vector */
+    jmp isr_common

@@ -9,6 +9,20 @@
  * It reads the clock after every quarter unit (4096 iterations), so reports
  * stay on time even when many vCPUs share few host cores.
  *
+ * NMIs: every CPU (BSP included) has an NMI handler that counts the NMI in
+ * its own record and resumes the interrupted code exactly where it was, with
+ * all registers and EFLAGS restored, but without IRET (protected-mode IRET
+ * cannot run on the reference host, see README). It rebuilds the stack as
+ * "EFLAGS, EIP" and does POPFL; RET. Same CS (flat ring 0), same stack, so
+ * this is an IRET in all but one respect: NMIs stay blocked on that CPU until
+ * it is reset, so each CPU counts at most one NMI per boot; later NMIs stay
+ * pending in the VMM/KVM and are never delivered. Because the interrupted
+ * code simply continues, an NMI that lands while a CPU holds the print lock
+ * (or is anywhere else) is harmless. The handler is installed at the start
+ * of guest_main (BSP) and is active on an AP once it has loaded the IDT; an
+ * NMI earlier than that (during an AP's real-mode trampoline) is not handled.
+ * Send NMIs after the "N CPUs up" line.
+ *
  * Unit size: on the reference host (PVM, guest code run by KVM's instruction
  * emulator at roughly 2.5 million instructions/s per vCPU) a unit takes about
  * 70 ms on an uncontended vCPU, about 14 units/s; with hardware
@@ -20,7 +34,8 @@
  *          timeout_ms=T   AP bring-up deadline (default 10000)
  * Output: the smp-boot lines (deterministic), then
  *   smp-work: 8 CPUs up
- *   smp-work: tick 1 units 1234        <- NOT deterministic (throughput)
+ *   smp-work: tick 1 units 1234 nmis 0 <- NOT deterministic (throughput);
+ *                                         nmis = NMIs counted by all CPUs so far
  *   ...
  *   smp-work: done
  * Exit: 0 done; 1 APs missing; 2 wrong/duplicate/unexpected APIC IDs;
@@ -34,6 +49,7 @@
 #define CHUNKS_PER_UNIT  4          /* one unit = 16384 iterations */
 #define W_UNITS 0               /* per-CPU record: units done (written by its CPU only) */
 #define W_STATE 4               /*                 xorshift state (keeps the work observable) */
+#define W_NMIS  8               /*                 NMIs handled (written by its CPU only) */
 
     .section .rodata
     .globl guest_name
@@ -62,6 +78,9 @@ report_ms:      .space 4
  * ------------------------------------------------------------------------- */
     .globl guest_main
 guest_main:
+    movl $2, %eax                       /* NMI: count and resume (all CPUs share the IDT) */
+    movl $nmi_handler, %edx
+    call idt_set_gate
     movl $known_options, %eax
     call opt_check_known
     movl $key_seconds, %eax
@@ -141,6 +160,9 @@ bsp_poll:
     PUTDEC %edi
     PUTS " units "
     PUTDEC %ecx
+    PUTS " nmis "
+    call sum_nmis
+    call putdec
     call line_end
     movl $tick_deadline, %eax
     movl report_ms, %edx
@@ -191,8 +213,16 @@ work_chunk:
     popl %eax
     ret
 
-/* sum_units -> EAX = total units of all N CPUs (mod 2^32). */
+/* sum_units -> EAX = total units of all N CPUs (mod 2^32).
+ * sum_nmis  -> EAX = total NMIs counted by all N CPUs. */
 sum_units:
+    pushl %ebx
+    movl $W_UNITS, %ebx
+    jmp sum_field
+sum_nmis:
+    pushl %ebx
+    movl $W_NMIS, %ebx
+sum_field:                              /* EBX = field offset (saved by the caller above) */
     pushl %ecx
     pushl %edx
     xorl %eax, %eax
@@ -201,11 +231,35 @@ sum_units:
     jae 2f
     movzbl cpu_apic(%ecx), %edx
     imull $PERCPU_STRIDE, %edx
-    addl work + W_UNITS(%edx), %eax
+    addl work(%ebx, %edx), %eax
     incl %ecx
     jmp 1b
 2:  popl %edx
     popl %ecx
+    popl %ebx
+    ret
+
+/* ---------------------------------------------------------------------------
+ * nmi_handler (vector 2, any CPU): count the NMI in this CPU's record, then
+ * resume the interrupted code without IRET. Frame: EIP, CS, EFLAGS (the CS is
+ * ours: everything runs flat in ring 0). The frame is rewritten in place to
+ * [unused, EFLAGS, EIP] so POPFL; RET restores EFLAGS, EIP and ESP exactly.
+ * NMIs stay blocked on this CPU afterwards (only IRET or reset unblocks them).
+ * ------------------------------------------------------------------------- */
+nmi_handler:
+    pushl %ecx
+    pushl %eax                          /* [0] EAX [4] ECX [8] EIP [12] CS [16] EFLAGS */
+    call cpu_apic_id                    /* CPUID: no memory needed */
+    imull $PERCPU_STRIDE, %eax
+    incl work + W_NMIS(%eax)            /* only this CPU writes its count */
+    movl 8(%esp), %eax                  /* EIP */
+    movl 16(%esp), %ecx                 /* EFLAGS */
+    movl %eax, 16(%esp)
+    movl %ecx, 12(%esp)                 /* [12] EFLAGS [16] EIP */
+    popl %eax
+    popl %ecx
+    leal 4(%esp), %esp                  /* drop the old EIP slot */
+    popfl
     ret
 
 /* ---------------------------------------------------------------------------

@@ -53,7 +53,9 @@ isr_stub_\v:
 
 /* ---------------------------------------------------------------------------
  * isr_common: stack = vector, error code, EIP, CS, EFLAGS. Never returns.
+ * (ipi-storm also jumps here, with a synthesized frame, for real-mode faults.)
  * ------------------------------------------------------------------------- */
+    .globl isr_common
 isr_common:
     call line_begin                     /* nests if this CPU already holds the lock */
     PUTS "CPU "

@@ -432,11 +432,7 @@ smp_verify:
     je 2f
     call line_begin
     PUTDEC ap_stack_overflow
-    PUTS " extra AP start(s): more APs ran the start code than there are APs ("
-    movl ncpus, %eax
-    decl %eax
-    call putdec
-    PUTS ")"
+    PUTS " AP start(s) found no free stack: the AP start code ran more than 255 times"
     call line_end
     EXIT $2
 2:  xorl %ecx, %ecx                     /* per-ID checks, ascending */

@@ -66,4 +66,9 @@ final class LibC {
     static native int gettid();
 
     static native int tgkill(int tgid, int tid, int sig);
+
+    /** sched_setscheduler(2); pid 0 is the calling thread. */
+    static native int sched_setscheduler(int pid, int policy, Pointer param);
+
+    static final int SCHED_BATCH = 3;
 }

@@ -319,6 +319,7 @@ public final class Vcpu {
         try {
             backend.bindToCurrentThread();
             hostTid = currentHostTid();
+            batchScheduling();
         } catch (RuntimeException e) {
             crash = e;
             lock(loopSite);
@@ -585,6 +586,19 @@ public final class Vcpu {
             return String.format(" at %s=%x", s.sregs().longMode() ? "RIP" : "EIP", s.regs().rip());
         } catch (RuntimeException e) {
             return "";
+        }
+    }
+
+    /**
+     * A guest spinning in a vCPU must not delay the monitor's threads on a busy host: SCHED_BATCH
+     * keeps the vCPU's CPU share but gives up wake-up preemption. Best effort: a host that refuses
+     * (a seccomp filter, say) only loses that.
+     */
+    private static void batchScheduling() {
+        try {
+            io.jvmm.kvm.Threads.useBatchScheduling();
+        } catch (io.jvmm.kvm.KvmException e) {
+            // scheduling class unchanged; nothing else depends on it
         }
     }
 
