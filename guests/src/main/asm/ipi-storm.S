@@ -21,8 +21,10 @@
  *      handler has returned (IRET) and NMIs are unblocked again. Only then is
  *      NMI k+1 sent, so an NMI never arrives while the previous one is still
  *      being handled (it would be held pending, or coalesce with a third).
- * APs wait in a hlt loop with IF=0; NMIs still wake them. After each wake-up
- * the loop copies the handler's counter to the acknowledgement field.
+ * APs wait in a hlt loop with IF=0; NMIs still wake them. The loop copies the
+ * handler's counter to the acknowledgement field, then halts. The handler
+ * returns to the start of the loop (not into it), so an NMI that arrives
+ * between the acknowledgement and the HLT is acknowledged too.
  *
  * Why the APs wait in REAL mode: on this project's reference host (KVM with
  * PVM, no hardware virtualization) all guest code is run by KVM's instruction
@@ -464,14 +466,30 @@ rm_real:                                /* real mode */
     movl %edx, %esp
     lidtl RM_ADDR(rm_idtr)
     movl %ecx, R_ROUND(%bx)             /* publish the check-in */
-1:  hlt                                 /* IF=0: only NMI/INIT/SIPI get us out */
-    movl R_NMIS(%bx), %eax              /* back from an NMI handler: acknowledge */
+rm_wait:                                /* the hlt loop: acknowledge, then wait */
+    movl R_NMIS(%bx), %eax
     movl %eax, R_ACK(%bx)
-    jmp 1b
+    hlt                                 /* IF=0: only NMI/INIT/SIPI get us out */
+    jmp rm_wait
+rm_wait_end:
 
-/* rm_nmi: vector 2. BX (record) and DS (0) are those of the wait loop. */
+/* rm_nmi: vector 2. BX (record) and DS (0) are those of the wait loop.
+ * If the NMI interrupted the wait loop anywhere, return to its start, not to
+ * the interrupted instruction: otherwise an NMI arriving after the ACK store
+ * but before the HLT (the BSP sends NMI k+1 as soon as it sees ACK = k, and
+ * a preempted vCPU can take it at any instruction boundary) would return to
+ * the HLT, or to a store of a stale count, and the AP would sleep with the
+ * new NMI unacknowledged. Frame: IP, CS (0), FLAGS; IRET restores FLAGS. */
 rm_nmi:
     lock incl R_NMIS(%bx)
+    pushw %bp
+    movw %sp, %bp                       /* [bp] BP, [bp+2] IP, [bp+4] CS, [bp+6] FLAGS */
+    cmpw $RM_ADDR(rm_wait), 2(%bp)
+    jb 1f
+    cmpw $RM_ADDR(rm_wait_end), 2(%bp)
+    jae 1f
+    movw $RM_ADDR(rm_wait), 2(%bp)
+1:  popw %bp
     iret
 
 /* Real-mode faults (any vector 0-31 except 2): each stub pushes its vector;

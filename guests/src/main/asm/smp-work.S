@@ -16,7 +16,10 @@
  * "EFLAGS, EIP" and does POPFL; RET. Same CS (flat ring 0), same stack, so
  * this is an IRET in all but one respect: NMIs stay blocked on that CPU until
  * it is reset, so each CPU counts at most one NMI per boot; later NMIs stay
- * pending in the VMM/KVM and are never delivered. Because the interrupted
+ * pending in the VMM/KVM and are never delivered. Every CPU also programs its
+ * LVT LINT1 as NMI (local APIC software-enabled), as an OS does from the
+ * MADT, so QEMU's "nmi" monitor command (which goes through LINT1) reaches
+ * every CPU, not only the BSP that SeaBIOS set up. Because the interrupted
  * code simply continues, an NMI that lands while a CPU holds the print lock
  * (or is anywhere else) is harmless. The handler is installed at the start
  * of guest_main (BSP) and is active on an AP once it has loaded the IDT; an
@@ -81,6 +84,7 @@ guest_main:
     movl $2, %eax                       /* NMI: count and resume (all CPUs share the IDT) */
     movl $nmi_handler, %edx
     call idt_set_gate
+    call lapic_lint1_nmi
     movl $known_options, %eax
     call opt_check_known
     movl $key_seconds, %eax
@@ -267,6 +271,7 @@ nmi_handler:
  * ------------------------------------------------------------------------- */
 work_ap:
     call smp_ap_checkin                 /* EAX = APIC ID */
+    call lapic_lint1_nmi
     movl %eax, %ebx
     imull $PERCPU_STRIDE, %ebx
     addl $work, %ebx

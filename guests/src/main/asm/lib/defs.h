@@ -54,6 +54,8 @@
 #define LAPIC_ID        (LAPIC_BASE + 0x020)
 #define LAPIC_EOI       (LAPIC_BASE + 0x0B0)
 #define LAPIC_SVR       (LAPIC_BASE + 0x0F0)
+#define LAPIC_LVT_LINT1 (LAPIC_BASE + 0x360)
+#define LVT_DM_NMI      (4 << 8)         /* delivery mode NMI, edge, not masked */
 #define LAPIC_ICR_LO    (LAPIC_BASE + 0x300)
 #define LAPIC_ICR_HI    (LAPIC_BASE + 0x310)
 #define SVR_ENABLE      (1 << 8)

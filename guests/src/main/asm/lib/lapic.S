@@ -27,6 +27,16 @@ lapic_enable:
     popl %eax
     ret
 
+/* lapic_lint1_nmi: software-enable this CPU's local APIC and program LVT
+ * LINT1 as an unmasked NMI input, as an OS does from the MADT (the NMI pin is
+ * wired to LINT1 of every CPU). QEMU's "nmi" monitor command reaches a CPU
+ * only through LINT1 when its local APIC is enabled; KVM_NMI does not need it. */
+    .globl lapic_lint1_nmi
+lapic_lint1_nmi:
+    call lapic_enable                   /* LVT mask bits cannot be cleared while disabled */
+    movl $LVT_DM_NMI, LAPIC_LVT_LINT1
+    ret
+
 /* ---------------------------------------------------------------------------
  * lapic_ipi(EAX = ICR low, EDX = destination APIC ID): write ICR high
  * (destination), then ICR low (sends), then wait until delivery status is

@@ -4,6 +4,7 @@ import io.jvmm.core.boot.BootImageException;
 import io.jvmm.core.devices.SerialSink;
 import io.jvmm.core.machine.ConfigException;
 import io.jvmm.core.machine.Machine;
+import io.jvmm.core.machine.MachineConfig;
 import io.jvmm.core.machine.MachineState;
 import io.jvmm.core.metrics.VmmMetrics;
 import io.jvmm.guests.BundledGuests;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -66,6 +68,17 @@ public class VmService {
      */
     public ManagedVm create(LaunchSpec spec, SerialSink echo, boolean allowPaths)
             throws ConfigException, BootImageException {
+        return create(spec, echo, allowPaths, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #create(LaunchSpec, SerialSink, boolean)}, with {@code customize} applied to the
+     * machine configuration last: the hook for settings the REST API does not expose (an
+     * embedding application's, or a test's).
+     */
+    public ManagedVm create(LaunchSpec spec, SerialSink echo, boolean allowPaths,
+                            UnaryOperator<MachineConfig.Builder> customize)
+            throws ConfigException, BootImageException {
         if (!allowPaths && (spec.guest() == null || !GuestImages.isBundledName(spec.guest())
                 || BundledGuests.image(spec.guest()).isEmpty())) {
             throw new ServiceException(400, "GenericError", "Unknown guest '" + spec.guest() + "'; the service runs "
@@ -82,8 +95,8 @@ public class VmService {
         }
         String id = "vm-" + nextId.getAndIncrement();
         ConsoleBuffer console = new ConsoleBuffer(echo == null ? b -> { } : echo);
-        Machine machine = Machine.create(builder.id(id).serial(console).meterRegistry(registry)
-                .vcpuTimeoutMs(vcpuTimeoutMs).build());
+        Machine machine = Machine.create(customize.apply(builder.id(id).serial(console).meterRegistry(registry)
+                .vcpuTimeoutMs(vcpuTimeoutMs)).build());
         ManagedVm vm = new ManagedVm(id, spec, machine, console);
         vms.put(id, vm);
         try {

@@ -132,9 +132,11 @@ public final class VcpuState {
                 events = ev;
                 mpState = mp;
                 lapic = l;
-                modified.addAll(EnumSet.allOf(StateField.class));
-                if (!smmSupported) {
-                    modified.remove(StateField.SMM);
+                for (StateField field : StateField.values()) {
+                    // mark what the policy would write back at runtime, as a dirty flag would
+                    if (policy.writes(field, WritebackLevel.RUNTIME) && (field != StateField.SMM || smmSupported)) {
+                        modified.add(field);
+                    }
                 }
             }
         }
