@@ -8,6 +8,20 @@ import java.util.Arrays;
 public record Fpu(byte[] fpr, int fcw, int fsw, int ftwx, int lastOpcode, long lastIp, long lastDp,
                   byte[] xmm, int mxcsr) {
 
+    // The legacy FXSAVE area at the start of an XSAVE image (Intel SDM vol. 1, 10.5.1), and the
+    // XSAVE header's XSTATE_BV (13.4.2): bit 0 x87, bit 1 SSE; a clear bit loads the init state.
+    private static final int FX_FCW = 0;
+    private static final int FX_FSW = 2;
+    private static final int FX_FTW = 4;
+    private static final int FX_FOP = 6;
+    private static final int FX_FIP = 8;
+    private static final int FX_FDP = 16;
+    private static final int FX_MXCSR = 24;
+    private static final int FX_ST = 32;
+    private static final int FX_XMM = 160;
+    private static final int XSTATE_BV = 512;
+    private static final long XSTATE_X87_SSE = 0x3;
+
     public Fpu {
         fpr = fpr.clone();
         xmm = xmm.clone();
@@ -44,6 +58,40 @@ public record Fpu(byte[] fpr, int fcw, int fsw, int ftwx, int lastOpcode, long l
     public String toString() {
         return "Fpu[fcw=0x" + Integer.toHexString(fcw) + ", fsw=0x" + Integer.toHexString(fsw)
                 + ", mxcsr=0x" + Integer.toHexString(mxcsr) + "]";
+    }
+
+    /** The x87/SSE state in the legacy FXSAVE area at the start of an XSAVE image. */
+    public static Fpu fromXsave(byte[] xsave) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(xsave).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        byte[] fpr = new byte[128];
+        for (int i = 0; i < 8; i++) {
+            System.arraycopy(xsave, FX_ST + 16 * i, fpr, 16 * i, 10);
+        }
+        byte[] xmm = new byte[256];
+        System.arraycopy(xsave, FX_XMM, xmm, 0, 256);
+        return new Fpu(fpr, b.getShort(FX_FCW) & 0xffff, b.getShort(FX_FSW) & 0xffff,
+                xsave[FX_FTW] & 0xff, b.getShort(FX_FOP) & 0xffff,
+                b.getLong(FX_FIP), b.getLong(FX_FDP),
+                xmm, b.getInt(FX_MXCSR));
+    }
+
+    /** A copy of {@code xsave} with its legacy FXSAVE area holding this state; the rest is kept. */
+    public byte[] intoXsave(byte[] xsave) {
+        byte[] out = xsave.clone();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort(FX_FCW, (short) fcw);
+        b.putShort(FX_FSW, (short) fsw);
+        out[FX_FTW] = (byte) ftwx;
+        b.putShort(FX_FOP, (short) lastOpcode);
+        b.putLong(FX_FIP, lastIp);
+        b.putLong(FX_FDP, lastDp);
+        b.putInt(FX_MXCSR, mxcsr);
+        b.putLong(XSTATE_BV, b.getLong(XSTATE_BV) | XSTATE_X87_SSE);
+        for (int i = 0; i < 8; i++) {
+            System.arraycopy(fpr, 16 * i, out, FX_ST + 16 * i, 10);
+        }
+        System.arraycopy(xmm, 0, out, FX_XMM, 256);
+        return out;
     }
 
     static Fpu read(Pointer p) {

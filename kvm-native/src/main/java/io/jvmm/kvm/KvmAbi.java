@@ -267,6 +267,19 @@ public final class KvmAbi {
         }
     }
 
+    /**
+     * The XSAVE image (KVM_GET_XSAVE / KVM_SET_XSAVE, KVM_CAP_XSAVE): 4 KiB in the processor's
+     * XSAVE format, whose layout is the SDM's, not the kernel's (see {@link Fpu#fromXsave}).
+     */
+    @Abi.Struct("kvm_xsave")
+    public static final class KvmXsave {
+        public static final int SIZE = 4096;
+        @Abi.Field(value = "region", size = 4096) public static final int REGION = 0;
+
+        private KvmXsave() {
+        }
+    }
+
     /** A guest memory slot (KVM_SET_USER_MEMORY_REGION). */
     @Abi.Struct("kvm_userspace_memory_region")
     public static final class KvmUserspaceMemoryRegion {

@@ -15,6 +15,7 @@ import static io.jvmm.kvm.KvmAbi.KvmSregs;
 import static io.jvmm.kvm.KvmAbi.KvmUserspaceMemoryRegion;
 import static io.jvmm.kvm.KvmAbi.KvmVcpuEvents;
 import static io.jvmm.kvm.KvmAbi.KvmXcrs;
+import static io.jvmm.kvm.KvmAbi.KvmXsave;
 
 /**
  * Every ioctl request number the binding uses, computed as {@code <asm-generic/ioctl.h>} does
@@ -109,6 +110,10 @@ public final class KvmIoctls {
     @Abi.Value("KVM_GET_DEBUGREGS") public static final long KVM_GET_DEBUGREGS = ior(0xa1, KvmDebugregs.SIZE);
     /** KVM_CAP_DEBUGREGS. */
     @Abi.Value("KVM_SET_DEBUGREGS") public static final long KVM_SET_DEBUGREGS = iow(0xa2, KvmDebugregs.SIZE);
+    /** KVM_CAP_XSAVE. */
+    @Abi.Value("KVM_GET_XSAVE") public static final long KVM_GET_XSAVE = ior(0xa4, KvmXsave.SIZE);
+    /** KVM_CAP_XSAVE. */
+    @Abi.Value("KVM_SET_XSAVE") public static final long KVM_SET_XSAVE = iow(0xa5, KvmXsave.SIZE);
     /** KVM_CAP_XCRS. */
     @Abi.Value("KVM_GET_XCRS") public static final long KVM_GET_XCRS = ior(0xa6, KvmXcrs.SIZE);
     /** KVM_CAP_XCRS. */

@@ -284,6 +284,27 @@ public final class VcpuFd extends NativeFd {
     }
 
     /**
+     * KVM_GET_XSAVE: the 4 KiB XSAVE image (KVM_CAP_XSAVE). Prefer it to KVM_GET_FPU where it
+     * exists: some kernels leave MXCSR out of KVM_GET_FPU's answer.
+     */
+    public byte[] getXsave() {
+        Memory m = new Memory(KvmAbi.KvmXsave.SIZE); // one kvm_xsave, filled by the kernel
+        ioctl("KVM_GET_XSAVE", KvmIoctls.KVM_GET_XSAVE, m);
+        return m.getByteArray(0, KvmAbi.KvmXsave.SIZE);
+    }
+
+    /** KVM_SET_XSAVE (KVM_CAP_XSAVE). */
+    public void setXsave(byte[] image) {
+        if (image.length != KvmAbi.KvmXsave.SIZE) {
+            throw new IllegalArgumentException("kvm_xsave is 4096 bytes, got " + image.length);
+        }
+        Memory m = new Memory(KvmAbi.KvmXsave.SIZE); // one kvm_xsave, copied in
+        m.write(0, image, 0, image.length);
+        countWrite("KVM_SET_XSAVE");
+        ioctl("KVM_SET_XSAVE", KvmIoctls.KVM_SET_XSAVE, m);
+    }
+
+    /**
      * KVM_GET_MSRS for the given indices. MSRs KVM does not know are left out of the answer
      * (KVM stops at the first one it cannot read, so they are asked one at a time after that).
      */

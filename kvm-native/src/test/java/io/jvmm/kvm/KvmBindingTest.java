@@ -174,6 +174,24 @@ class KvmBindingTest {
     }
 
     @Test
+    void xsaveCarriesMxcsrAndRoundTrips() {
+        try (TinyVm t = new TinyVm(true, 0xf4)) {
+            byte[] image = t.vcpu.getXsave();
+            assertEquals(4096, image.length);
+            Fpu fpu = Fpu.fromXsave(image);
+            assertEquals(0x37f, fpu.fcw(), "FCW after reset");
+            assertEquals(0x1f80, fpu.mxcsr(), "MXCSR after reset, as the SDM defines it");
+            Fpu changed = new Fpu(fpu.fpr(), 0x27f, 0, 0, 0, 0, 0, fpu.xmm(), 0x1fa0);
+            long before = t.vcpu.stateWrites();
+            t.vcpu.setXsave(changed.intoXsave(image));
+            assertEquals(before + 1, t.vcpu.stateWrites());
+            Fpu back = Fpu.fromXsave(t.vcpu.getXsave());
+            assertEquals(0x27f, back.fcw());
+            assertEquals(0x1fa0, back.mxcsr());
+        }
+    }
+
+    @Test
     void aKickGetsABusyVcpuOutOfKvmRun() throws Exception {
         // jmp $  (spins in the guest forever)
         try (TinyVm t = new TinyVm(false, 0xeb, 0xfe)) {

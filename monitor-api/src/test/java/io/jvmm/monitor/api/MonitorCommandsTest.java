@@ -48,6 +48,7 @@ class MonitorCommandsTest {
         assertEquals("CPU#" + cpu, lines.get(1));
         assertTrue(block.contains("CS =0008 00000000 ffffffff 00c09b00 DPL=0 CS32 [-RA]"), block);
         assertTrue(block.contains("TR =0000 00000000 0000ffff 00008b00 DPL=0 TSS32-busy"), block);
+        assertTrue(block.contains("FCW=037f FSW=0000 [ST=0] FTW=00 MXCSR=00001f80"), "x87/SSE reset state: " + block);
     }
 
     @ParameterizedTest(name = "info registers -a on {0} vCPUs")

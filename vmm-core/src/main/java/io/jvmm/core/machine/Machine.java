@@ -139,10 +139,11 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
         loadGuest();
         int[] msrList = kvm.msrIndexList();
         boolean smm = kvm.hasCapability(KvmCap.X86_SMM);
+        boolean xsave = kvm.hasCapability(KvmCap.XSAVE);
         for (int i = 0; i < topo.cpus(); i++) {
             int apicId = topo.apicId(i);
             VcpuFd fd = vm.createVcpu(apicId);
-            KvmVcpuBackend backend = new KvmVcpuBackend(fd);
+            KvmVcpuBackend backend = new KvmVcpuBackend(fd, xsave);
             try {
                 fd.setCpuid(cpuid.forCpu(apicId));
                 templates.add(new VcpuTemplate(fd.getRegs(), fd.getSregs(), fd.getDebugRegs(), fd.getMsrs(VcpuState.managedMsrs(msrList)),

@@ -16,10 +16,15 @@ import java.util.List;
 /** {@link VcpuBackend} on a real KVM vCPU. */
 public final class KvmVcpuBackend implements VcpuBackend {
     private final VcpuFd fd;
+    private final boolean xsave;
 
-    /** Takes ownership of {@code fd}. */
-    public KvmVcpuBackend(VcpuFd fd) {
+    /**
+     * Takes ownership of {@code fd}. With {@code xsave} (KVM_CAP_XSAVE), x87/SSE state goes
+     * through KVM_GET/SET_XSAVE, which carries MXCSR on every kernel; KVM_GET_FPU on some does not.
+     */
+    public KvmVcpuBackend(VcpuFd fd, boolean xsave) {
         this.fd = fd;
+        this.xsave = xsave;
     }
 
     /** The underlying descriptor (for write accounting in tests and metrics). */
@@ -84,12 +89,16 @@ public final class KvmVcpuBackend implements VcpuBackend {
 
     @Override
     public Fpu getFpu() {
-        return fd.getFpu();
+        return xsave ? Fpu.fromXsave(fd.getXsave()) : fd.getFpu();
     }
 
     @Override
     public void setFpu(Fpu fpu) {
-        fd.setFpu(fpu);
+        if (xsave) {
+            fd.setXsave(fpu.intoXsave(fd.getXsave()));
+        } else {
+            fd.setFpu(fpu);
+        }
     }
 
     @Override

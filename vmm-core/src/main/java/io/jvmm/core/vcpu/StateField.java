@@ -24,7 +24,7 @@ public enum StateField {
     /** Segment, descriptor-table and control registers, EFER, APIC base. */
     SREGS(RUNTIME, "KVM_SET_SREGS"),
     /** x87 and SSE state. */
-    FPU(RUNTIME, "KVM_SET_FPU"),
+    FPU(RUNTIME, "KVM_SET_XSAVE (KVM_SET_FPU without XSAVE)"),
     /** XCR0. */
     XCRS(RUNTIME, "KVM_SET_XCRS"),
     /** DR0-DR3, DR6, DR7. */
