@@ -533,12 +533,23 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
         return onEveryVcpu("read registers", v -> v.state().read(), true);
     }
 
-    /** Injects an NMI into every CPU (KVM_NMI, issued on each vCPU's own thread). */
-    public void injectNmi() {
-        onEveryVcpu("inject an NMI", v -> {
-            v.backend().nmi();
-            return null;
+    /**
+     * The NMI button: an external NMI to every CPU, delivered as on a PC, through each local
+     * APIC's LINT1 pin. A CPU whose LVT LINT1 entry is masked or not set to NMI delivery does not
+     * get it. Issued on each vCPU's own thread (KVM_GET_LAPIC, then KVM_NMI).
+     *
+     * @return how many CPUs the NMI was delivered to
+     */
+    public int injectNmi() {
+        List<Boolean> delivered = onEveryVcpu("inject an NMI", v -> {
+            int lint1 = v.backend().getLapic().register(io.jvmm.kvm.LapicState.REG_LVT_LINT1);
+            boolean open = (lint1 & (1 << 16)) == 0 && (lint1 & 0x700) == io.jvmm.kvm.LapicState.DM_NMI;
+            if (open) {
+                v.backend().nmi();
+            }
+            return open;
         }, false);
+        return (int) delivered.stream().filter(Boolean::booleanValue).count();
     }
 
     /**

@@ -1,0 +1,94 @@
+package io.jvmm.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Where things are, what bench/run built, and how long to run. */
+final class Env {
+    final Path repo;
+    final Path work;
+    final boolean quick;
+    final long started = System.nanoTime();
+
+    Env(Path repo, Path work, boolean quick) {
+        this.repo = repo;
+        this.work = work;
+        this.quick = quick;
+    }
+
+    /** The exit-loop guest, assembled by bench/run. */
+    Path exitElf() {
+        return work.resolve("exitloop.elf");
+    }
+
+    /** The C peer of the exit benchmark, built by bench/run. */
+    Path exitC() {
+        return work.resolve("exitloop");
+    }
+
+    /** The launcher, ./vmm. */
+    Path launcher() {
+        return repo.resolve("vmm");
+    }
+
+    /** A bundled guest's image as the build left it. */
+    Path guest(String name) {
+        return repo.resolve("guests/target/classes/io/jvmm/guests/" + name + ".elf");
+    }
+
+    Path sections() {
+        return work.resolve("sections");
+    }
+
+    /** Picks {@code full} on a full run, {@code quick} with --quick. */
+    int count(int full, int quickCount) {
+        return quick ? quickCount : full;
+    }
+
+    void log(String format, Object... args) {
+        String elapsed = String.format("%4ds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        System.err.println("[bench " + LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + " "
+                + elapsed + "] " + String.format(java.util.Locale.ROOT, format, args));
+    }
+
+    /** Runs a command to its end and returns its standard output; fails on a non-zero status. */
+    static String capture(List<String> cmd, Duration timeout) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        p.getOutputStream().close();
+        byte[][] out = new byte[1][];
+        Thread reader = new Thread(() -> {
+            try {
+                out[0] = p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                out[0] = new byte[0];
+            }
+        });
+        reader.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", cmd) + " did not finish within " + timeout.toSeconds() + " s");
+        }
+        reader.join();
+        String text = new String(out[0], StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited with " + p.exitValue() + ": " + text);
+        }
+        return text;
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
