@@ -152,7 +152,7 @@ class MonitorCommandsTest {
         try {
             Api.awaitConsole(id, "smp-work: tick", 1, 30_000);
             assertEquals("", Api.hmp(id, "nmi"));
-            Api.awaitConsole(id, "nmis=4", 1, 10_000);
+            Api.awaitConsole(id, "nmis 4", 1, 10_000);
             assertEquals("VM status: running\n", Api.hmp(id, "info status"));
         } finally {
             Api.destroy(id);

@@ -93,6 +93,16 @@ class VcpuControlTest {
     }
 
     @Test
+    void theNmiButtonReachesEveryCpuThroughLint1AndTheGuestCountsThem() throws Exception {
+        try (RunningGuest g = smpWork()) {
+            g.awaitOutput(t -> t.contains("nmis 0"), 10_000, "a tick before the NMI");
+            assertEquals(8, g.machine.injectNmi(), "every CPU's LINT1 is wired for NMI");
+            g.awaitOutput(t -> t.contains("nmis 8"), 10_000, "the guest counting 8 NMIs");
+            assertEquals(MachineState.RUNNING, g.machine.state());
+        }
+    }
+
+    @Test
     void readingEveryVcpusRegistersManyTimesWritesNothing() throws Exception {
         try (RunningGuest g = smpWork()) {
             long before = g.stateWrites();

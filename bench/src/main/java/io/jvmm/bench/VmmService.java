@@ -1,0 +1,137 @@
+package io.jvmm.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code ./vmm serve --port P} process on loopback, and the REST calls the benchmarks
+ * make to it.
+ */
+final class VmmService implements AutoCloseable {
+    final Process process;
+    final int port;
+    final Http http;
+    final long startNanos;
+
+    private VmmService(Process process, int port, long startNanos) {
+        this.process = process;
+        this.port = port;
+        this.startNanos = startNanos;
+        this.http = new Http("127.0.0.1", port);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts the service with {@code javaOpts} (JVMM_JAVA_OPTS) and waits until it answers. */
+    static VmmService start(Env env, String logName, String javaOpts) throws Exception {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(env.launcher().toString(), "serve", "--port", Integer.toString(port)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(env.work.resolve(logName + ".log").toFile());
+        Map<String, String> e = pb.environment();
+        if (javaOpts != null) {
+            e.put("JVMM_JAVA_OPTS", javaOpts);
+        } else {
+            e.remove("JVMM_JAVA_OPTS");
+        }
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        VmmService s = new VmmService(p, port, t0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            if (!p.isAlive()) {
+                throw new IOException("./vmm serve exited with " + p.exitValue() + "; see "
+                        + env.work.resolve(logName + ".log"));
+            }
+            try {
+                if (s.http.get("/q/health/ready").status() == 200) {
+                    return s;
+                }
+            } catch (IOException ignored) {
+                s.http.close();
+            }
+            if (System.nanoTime() > deadline) {
+                s.close();
+                throw new IOException("./vmm serve did not become ready within 60 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** POST /vms; returns the id. */
+    String create(String guest, int cpus, String append) throws Exception {
+        String body = "{\"guest\": " + Json.quote(guest) + ", \"smp\": \"" + cpus + "\", \"memory\": \"64M\""
+                + (append == null ? "" : ", \"append\": " + Json.quote(append)) + "}";
+        Http.Response r = http.post("/vms", body);
+        if (r.status() / 100 != 2) {
+            throw new IOException("POST /vms answered " + r.status() + ": " + r.body());
+        }
+        return Json.stringField(r.body(), "id");
+    }
+
+    String console(String id) throws IOException {
+        return http.get("/vms/" + id + "/console").body();
+    }
+
+    /** Waits until the VM's console contains {@code text}. */
+    void awaitConsole(String id, String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String c = console(id);
+            if (c.contains(text)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(id + ": no '" + text + "' on the console within " + timeout.toSeconds()
+                        + " s; console: " + c);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** An HMP command; returns the text, or throws on an error answer. */
+    String hmp(String id, String commandLine) throws IOException {
+        Http.Response r = http.post("/vms/" + id + "/hmp", "{\"command-line\": " + Json.quote(commandLine) + "}");
+        if (r.status() != 200) {
+            throw new IOException("hmp '" + commandLine + "' answered " + r.status() + ": " + r.body());
+        }
+        return Json.stringField(r.body(), "return");
+    }
+
+    void destroy(String id) throws IOException {
+        http.delete("/vms/" + id);
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    static Path logOf(Env env, String logName) {
+        return env.work.resolve(logName + ".log");
+    }
+}
