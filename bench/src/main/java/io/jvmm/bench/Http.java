@@ -107,7 +107,9 @@ final class Http implements AutoCloseable {
             }
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        if (chunked) {
+        if (code == 204 || code == 304 || code / 100 == 1) {
+            // no body
+        } else if (chunked) {
             while (true) {
                 String size = line();
                 int semi = size.indexOf(';');

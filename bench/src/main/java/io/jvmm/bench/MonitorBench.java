@@ -1,10 +1,147 @@
 package io.jvmm.bench;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Measurement 2, monitor latency: {@code info registers -a} on VMs running smp-work, through
+ * jvmm's REST API (a real {@code ./vmm serve} process, one HTTP/1.1 keep-alive connection) and
+ * through QEMU's HMP monitor socket, for 1, 2, 4 and 8 vCPUs. Both VMs exist at once; while one
+ * side is measured the other is stopped ({@code stop}), so it costs no CPU, and the sides
+ * alternate in blocks.
+ */
 final class MonitorBench {
+    static final int[] SIZES = {1, 2, 4, 8};
+    static final String COMMAND = "info registers -a";
+
     private MonitorBench() {
     }
 
+    /** Latencies of one side, in nanoseconds. */
+    record Sample(double[] nanos) {
+        double p50() {
+            return Stats.percentile(nanos, 50);
+        }
+
+        double p99() {
+            return Stats.percentile(nanos, 99);
+        }
+    }
+
     static Section run(Env env) throws Exception {
-        throw new UnsupportedOperationException("todo");
+        Section s = new Section("monitor", "Monitor latency");
+        int samples = env.count(400, 60);
+        int blocks = env.count(8, 2);
+        int warmup = env.count(100, 20);
+        long gapMs = 5;
+        Table t = new Table("vCPUs", "jvmm p50", "QEMU p50", "p50 ratio", "jvmm p99", "QEMU p99", "p99 ratio",
+                "jvmm max", "QEMU max");
+        boolean allMet = true;
+        StringBuilder details = new StringBuilder();
+        try (VmmService svc = VmmService.start(env, "serve-monitor", null)) {
+            for (int cpus : SIZES) {
+                env.log("monitor: %d vCPUs: starting QEMU and jvmm VMs running smp-work", cpus);
+                Path sock = env.work.resolve("qemu-monitor-" + cpus + ".sock");
+                QemuVm.deleteQuietly(sock);
+                String id = svc.create("smp-work", cpus, "report_ms=1000");
+                try (QemuVm q = new QemuVm(QemuVm.command(env.guest("smp-work"), cpus, "report_ms=1000", sock),
+                        env.work.resolve("qemu-monitor-" + cpus + ".stderr").toAbsolutePath())) {
+                    q.connectMonitor(sock, Duration.ofSeconds(30));
+                    svc.awaitConsole(id, "CPUs up", Duration.ofSeconds(60));
+                    q.awaitSerial("CPUs up", Duration.ofSeconds(60));
+                    // Warm both up (JIT of the service, caches of both), one at a time.
+                    q.hmp("stop");
+                    for (int i = 0; i < warmup; i++) {
+                        check(svc.hmp(id, COMMAND), cpus, "jvmm");
+                        Thread.sleep(gapMs);
+                    }
+                    svc.hmp(id, "stop");
+                    q.hmp("cont");
+                    for (int i = 0; i < warmup; i++) {
+                        check(q.hmp(COMMAND), cpus, "QEMU");
+                        Thread.sleep(gapMs);
+                    }
+                    List<Double> ours = new ArrayList<>();
+                    List<Double> peer = new ArrayList<>();
+                    // QEMU runs, jvmm is stopped. Alternate: jvmm block, QEMU block, ...
+                    for (int b = 0; b < blocks; b++) {
+                        boolean jvmmFirst = b % 2 == 0;
+                        for (int side = 0; side < 2; side++) {
+                            boolean jvmm = (side == 0) == jvmmFirst;
+                            if (jvmm) {
+                                q.hmp("stop");
+                                svc.hmp(id, "cont");
+                                Thread.sleep(50);
+                                for (int i = 0; i < samples / blocks; i++) {
+                                    long t0 = System.nanoTime();
+                                    String out = svc.hmp(id, COMMAND);
+                                    ours.add((double) (System.nanoTime() - t0));
+                                    check(out, cpus, "jvmm");
+                                    Thread.sleep(gapMs);
+                                }
+                                svc.hmp(id, "stop");
+                                q.hmp("cont");
+                            } else {
+                                Thread.sleep(50);
+                                for (int i = 0; i < samples / blocks; i++) {
+                                    long t0 = System.nanoTime();
+                                    String out = q.hmp(COMMAND);
+                                    peer.add((double) (System.nanoTime() - t0));
+                                    check(out, cpus, "QEMU");
+                                    Thread.sleep(gapMs);
+                                }
+                            }
+                        }
+                    }
+                    Sample o = new Sample(Stats.toArray(ours));
+                    Sample p = new Sample(Stats.toArray(peer));
+                    s.add("info registers -a p50, " + cpus + " vCPUs (jvmm REST vs QEMU HMP)", o.p50() / 1e6,
+                            p.p50() / 1e6, "ms");
+                    s.add("info registers -a p99, " + cpus + " vCPUs (jvmm REST vs QEMU HMP)", o.p99() / 1e6,
+                            p.p99() / 1e6, "ms");
+                    t.row(cpus, ms(o.p50()), ms(p.p50()), F.ratio(o.p50() / p.p50()), ms(o.p99()), ms(p.p99()),
+                            F.ratio(o.p99() / p.p99()), ms(Stats.max(o.nanos())), ms(Stats.max(p.nanos())));
+                    boolean met = o.p50() < p.p50() && o.p99() < p.p99();
+                    allMet &= met;
+                    details.append(details.length() == 0 ? "" : "; ").append(cpus).append(" vCPUs: p50 ")
+                            .append(F.ratio(o.p50() / p.p50())).append(", p99 ").append(F.ratio(o.p99() / p.p99()));
+                    env.log("monitor: %d vCPUs: jvmm p50 %s p99 %s, QEMU p50 %s p99 %s", cpus, ms(o.p50()), ms(o.p99()),
+                            ms(p.p50()), ms(p.p99()));
+                } finally {
+                    svc.destroy(id);
+                    QemuVm.deleteQuietly(sock);
+                }
+            }
+        }
+        s.md("Command: `bench/run` (section `monitor`). For each size, one jvmm VM (in a `./vmm serve` process, "
+                + "REST `POST /vms/{id}/hmp` over one keep-alive HTTP/1.1 connection) and one QEMU VM (HMP on "
+                + "`-monitor unix:PATH,server,nowait`, a client that writes the line and reads to the `(qemu) ` "
+                + "prompt) run `smp-work` at once; the side not being measured is stopped. " + samples
+                + " samples per side in " + blocks + " alternating blocks, after " + warmup + " warm-up commands "
+                + "each, " + gapMs + " ms between commands so every command finds the vCPUs running guest code. "
+                + "Every answer is checked to hold one `CPU#` block per vCPU.");
+        s.md(t.markdown());
+        s.md("Target: faster than QEMU at every size (p50 and p99). Result: " + F.verdict(allMet) + " (ratios jvmm/QEMU: "
+                + details + ").");
+        s.target("info registers -a faster than QEMU at every size (p50 and p99)", allMet, details.toString());
+        return s;
+    }
+
+    static String ms(double nanos) {
+        return F.f(nanos / 1e6, 2) + " ms";
+    }
+
+    /** The answer must hold one CPU#N block per vCPU. */
+    static void check(String out, int cpus, String who) {
+        int n = 0;
+        for (int i = out.indexOf("CPU#"); i >= 0; i = out.indexOf("CPU#", i + 4)) {
+            n++;
+        }
+        if (n != cpus) {
+            throw new IllegalStateException(who + " answered " + COMMAND + " with " + n + " CPU blocks, expected " + cpus
+                    + ":\n" + out);
+        }
     }
 }

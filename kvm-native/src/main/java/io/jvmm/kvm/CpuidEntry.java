@@ -16,6 +16,16 @@ public record CpuidEntry(int function, int index, int flags, int eax, int ebx, i
         return new CpuidEntry(function, index, flags, newEax, newEbx, newEcx, newEdx);
     }
 
+    /** The {@code nent} entries of the {@code kvm_cpuid2} array at {@code p}. */
+    static java.util.List<CpuidEntry> readAll(Pointer p) {
+        int n = p.getInt(KvmAbi.KvmCpuid2.NENT);
+        java.util.List<CpuidEntry> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(read(p, KvmAbi.KvmCpuid2.ENTRIES + (long) i * KvmCpuidEntry2.SIZE));
+        }
+        return out;
+    }
+
     static CpuidEntry read(Pointer p, long off) {
         return new CpuidEntry(p.getInt(off + KvmCpuidEntry2.FUNCTION), p.getInt(off + KvmCpuidEntry2.INDEX),
                 p.getInt(off + KvmCpuidEntry2.FLAGS), p.getInt(off + KvmCpuidEntry2.EAX),

@@ -4,7 +4,6 @@ import com.sun.jna.Memory;
 import io.jvmm.kvm.KvmAbi.KvmCpuid2;
 import io.jvmm.kvm.KvmAbi.KvmCpuidEntry2;
 import io.jvmm.kvm.KvmAbi.KvmMsrList;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -128,12 +127,7 @@ public final class Kvm extends NativeFd {
         buf.clear();
         buf.setInt(KvmCpuid2.NENT, CPUID_MAX_ENTRIES);
         ioctl("KVM_GET_SUPPORTED_CPUID", KvmIoctls.KVM_GET_SUPPORTED_CPUID, buf);
-        int n = buf.getInt(KvmCpuid2.NENT);
-        List<CpuidEntry> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(CpuidEntry.read(buf, KvmCpuid2.ENTRIES + (long) i * KvmCpuidEntry2.SIZE));
-        }
-        return List.copyOf(out);
+        return List.copyOf(CpuidEntry.readAll(buf));
     }
 
     /** KVM_GET_MSR_INDEX_LIST: the MSRs KVM saves and restores for a guest. */

@@ -220,6 +220,22 @@ public final class VcpuFd extends NativeFd {
         writes.computeIfAbsent(ioctl, k -> new LongAdder()).increment();
     }
 
+    /** A GET ioctl whose argument is one struct of {@code size} bytes that the kernel fills. */
+    private Memory fetch(String name, long request, int size) {
+        Memory m = new Memory(size); // exactly one struct; the kernel writes it and keeps no pointer
+        ioctl(name, request, m);
+        return m;
+    }
+
+    /** A SET ioctl whose argument is one struct of {@code size} bytes, zeroed and filled by {@code fill}. */
+    private void store(String name, long request, int size, java.util.function.Consumer<Pointer> fill) {
+        Memory m = new Memory(size); // exactly one struct; the kernel copies it in and keeps no pointer
+        m.clear();
+        fill.accept(m);
+        countWrite(name);
+        ioctl(name, request, m);
+    }
+
     /** Total KVM_SET_* calls on this vCPU since creation. */
     public long stateWrites() {
         long n = 0;
@@ -238,49 +254,32 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_REGS. */
     public Regs getRegs() {
-        Memory m = new Memory(KvmRegs.SIZE); // exactly one kvm_regs, filled by the kernel
-        ioctl("KVM_GET_REGS", KvmIoctls.KVM_GET_REGS, m);
-        return Regs.read(m);
+        return Regs.read(fetch("KVM_GET_REGS", KvmIoctls.KVM_GET_REGS, KvmRegs.SIZE));
     }
 
     /** KVM_SET_REGS. */
     public void setRegs(Regs regs) {
-        Memory m = new Memory(KvmRegs.SIZE); // exactly one kvm_regs, copied in
-        regs.write(m);
-        countWrite("KVM_SET_REGS");
-        ioctl("KVM_SET_REGS", KvmIoctls.KVM_SET_REGS, m);
+        store("KVM_SET_REGS", KvmIoctls.KVM_SET_REGS, KvmRegs.SIZE, regs::write);
     }
 
     /** KVM_GET_SREGS. */
     public Sregs getSregs() {
-        Memory m = new Memory(KvmSregs.SIZE); // exactly one kvm_sregs
-        ioctl("KVM_GET_SREGS", KvmIoctls.KVM_GET_SREGS, m);
-        return Sregs.read(m);
+        return Sregs.read(fetch("KVM_GET_SREGS", KvmIoctls.KVM_GET_SREGS, KvmSregs.SIZE));
     }
 
     /** KVM_SET_SREGS. */
     public void setSregs(Sregs sregs) {
-        Memory m = new Memory(KvmSregs.SIZE);
-        m.clear();
-        sregs.write(m);
-        countWrite("KVM_SET_SREGS");
-        ioctl("KVM_SET_SREGS", KvmIoctls.KVM_SET_SREGS, m);
+        store("KVM_SET_SREGS", KvmIoctls.KVM_SET_SREGS, KvmSregs.SIZE, sregs::write);
     }
 
     /** KVM_GET_FPU. */
     public Fpu getFpu() {
-        Memory m = new Memory(KvmFpu.SIZE);
-        ioctl("KVM_GET_FPU", KvmIoctls.KVM_GET_FPU, m);
-        return Fpu.read(m);
+        return Fpu.read(fetch("KVM_GET_FPU", KvmIoctls.KVM_GET_FPU, KvmFpu.SIZE));
     }
 
     /** KVM_SET_FPU. */
     public void setFpu(Fpu fpu) {
-        Memory m = new Memory(KvmFpu.SIZE);
-        m.clear();
-        fpu.write(m);
-        countWrite("KVM_SET_FPU");
-        ioctl("KVM_SET_FPU", KvmIoctls.KVM_SET_FPU, m);
+        store("KVM_SET_FPU", KvmIoctls.KVM_SET_FPU, KvmFpu.SIZE, fpu::write);
     }
 
     /**
@@ -288,9 +287,7 @@ public final class VcpuFd extends NativeFd {
      * exists: some kernels leave MXCSR out of KVM_GET_FPU's answer.
      */
     public byte[] getXsave() {
-        Memory m = new Memory(KvmAbi.KvmXsave.SIZE); // one kvm_xsave, filled by the kernel
-        ioctl("KVM_GET_XSAVE", KvmIoctls.KVM_GET_XSAVE, m);
-        return m.getByteArray(0, KvmAbi.KvmXsave.SIZE);
+        return fetch("KVM_GET_XSAVE", KvmIoctls.KVM_GET_XSAVE, KvmAbi.KvmXsave.SIZE).getByteArray(0, KvmAbi.KvmXsave.SIZE);
     }
 
     /** KVM_SET_XSAVE (KVM_CAP_XSAVE). */
@@ -298,10 +295,7 @@ public final class VcpuFd extends NativeFd {
         if (image.length != KvmAbi.KvmXsave.SIZE) {
             throw new IllegalArgumentException("kvm_xsave is 4096 bytes, got " + image.length);
         }
-        Memory m = new Memory(KvmAbi.KvmXsave.SIZE); // one kvm_xsave, copied in
-        m.write(0, image, 0, image.length);
-        countWrite("KVM_SET_XSAVE");
-        ioctl("KVM_SET_XSAVE", KvmIoctls.KVM_SET_XSAVE, m);
+        store("KVM_SET_XSAVE", KvmIoctls.KVM_SET_XSAVE, KvmAbi.KvmXsave.SIZE, m -> m.write(0, image, 0, image.length));
     }
 
     /**
@@ -380,27 +374,19 @@ public final class VcpuFd extends NativeFd {
         m.clear();
         m.setInt(KvmCpuid2.NENT, MAX_CPUID);
         ioctl("KVM_GET_CPUID2", KvmIoctls.KVM_GET_CPUID2, m);
-        int n = m.getInt(KvmCpuid2.NENT);
-        List<CpuidEntry> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(CpuidEntry.read(m, KvmCpuid2.ENTRIES + (long) i * KvmCpuidEntry2.SIZE));
-        }
-        return out;
+        return CpuidEntry.readAll(m);
     }
 
     /** KVM_GET_LAPIC. */
     public LapicState getLapic() {
-        Memory m = new Memory(KvmLapicState.SIZE);
-        ioctl("KVM_GET_LAPIC", KvmIoctls.KVM_GET_LAPIC, m);
-        return new LapicState(m.getByteArray(KvmLapicState.REGS, KvmLapicState.SIZE));
+        return new LapicState(fetch("KVM_GET_LAPIC", KvmIoctls.KVM_GET_LAPIC, KvmLapicState.SIZE)
+                .getByteArray(KvmLapicState.REGS, KvmLapicState.SIZE));
     }
 
     /** KVM_SET_LAPIC. */
     public void setLapic(LapicState lapic) {
-        Memory m = new Memory(KvmLapicState.SIZE);
-        m.write(KvmLapicState.REGS, lapic.regs(), 0, KvmLapicState.SIZE);
-        countWrite("KVM_SET_LAPIC");
-        ioctl("KVM_SET_LAPIC", KvmIoctls.KVM_SET_LAPIC, m);
+        store("KVM_SET_LAPIC", KvmIoctls.KVM_SET_LAPIC, KvmLapicState.SIZE,
+                m -> m.write(KvmLapicState.REGS, lapic.regs(), 0, KvmLapicState.SIZE));
     }
 
     /**
@@ -413,9 +399,7 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_MP_STATE, the raw number (for states {@link MpState} does not list). */
     public int getMpStateRaw() {
-        Memory m = new Memory(KvmMpState.SIZE);
-        ioctl("KVM_GET_MP_STATE", KvmIoctls.KVM_GET_MP_STATE, m);
-        return m.getInt(KvmMpState.MP_STATE);
+        return fetch("KVM_GET_MP_STATE", KvmIoctls.KVM_GET_MP_STATE, KvmMpState.SIZE).getInt(KvmMpState.MP_STATE);
     }
 
     /** KVM_SET_MP_STATE. */
@@ -423,25 +407,18 @@ public final class VcpuFd extends NativeFd {
         if (state == MpState.UNKNOWN) {
             throw new IllegalArgumentException("Cannot set an unknown MP state");
         }
-        Memory m = new Memory(KvmMpState.SIZE);
-        m.setInt(KvmMpState.MP_STATE, state.value());
-        countWrite("KVM_SET_MP_STATE");
-        ioctl("KVM_SET_MP_STATE", KvmIoctls.KVM_SET_MP_STATE, m);
+        store("KVM_SET_MP_STATE", KvmIoctls.KVM_SET_MP_STATE, KvmMpState.SIZE,
+                m -> m.setInt(KvmMpState.MP_STATE, state.value()));
     }
 
     /** KVM_GET_VCPU_EVENTS. */
     public VcpuEvents getVcpuEvents() {
-        Memory m = new Memory(KvmVcpuEvents.SIZE);
-        ioctl("KVM_GET_VCPU_EVENTS", KvmIoctls.KVM_GET_VCPU_EVENTS, m);
-        return VcpuEvents.read(m);
+        return VcpuEvents.read(fetch("KVM_GET_VCPU_EVENTS", KvmIoctls.KVM_GET_VCPU_EVENTS, KvmVcpuEvents.SIZE));
     }
 
     /** KVM_SET_VCPU_EVENTS; which optional fields KVM takes is chosen by {@link VcpuEvents#flags()}. */
     public void setVcpuEvents(VcpuEvents events) {
-        Memory m = new Memory(KvmVcpuEvents.SIZE);
-        events.write(m);
-        countWrite("KVM_SET_VCPU_EVENTS");
-        ioctl("KVM_SET_VCPU_EVENTS", KvmIoctls.KVM_SET_VCPU_EVENTS, m);
+        store("KVM_SET_VCPU_EVENTS", KvmIoctls.KVM_SET_VCPU_EVENTS, KvmVcpuEvents.SIZE, events::write);
     }
 
     /** KVM_GET_XCRS. */
@@ -477,18 +454,12 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_DEBUGREGS. */
     public DebugRegs getDebugRegs() {
-        Memory m = new Memory(KvmDebugregs.SIZE);
-        ioctl("KVM_GET_DEBUGREGS", KvmIoctls.KVM_GET_DEBUGREGS, m);
-        return DebugRegs.read(m);
+        return DebugRegs.read(fetch("KVM_GET_DEBUGREGS", KvmIoctls.KVM_GET_DEBUGREGS, KvmDebugregs.SIZE));
     }
 
     /** KVM_SET_DEBUGREGS. */
     public void setDebugRegs(DebugRegs regs) {
-        Memory m = new Memory(KvmDebugregs.SIZE);
-        m.clear();
-        regs.write(m);
-        countWrite("KVM_SET_DEBUGREGS");
-        ioctl("KVM_SET_DEBUGREGS", KvmIoctls.KVM_SET_DEBUGREGS, m);
+        store("KVM_SET_DEBUGREGS", KvmIoctls.KVM_SET_DEBUGREGS, KvmDebugregs.SIZE, regs::write);
     }
 
     /** KVM_NMI: queues an NMI on this vCPU's local APIC (KVM_CAP_USER_NMI). */

@@ -45,19 +45,19 @@ public final class HmpParser {
                 return info(w);
             case "stop":
                 noArgs(w);
-                return new MonitorCommand.Stop();
+                return MonitorCommand.Simple.STOP;
             case "cont", "c":
                 noArgs(w);
-                return new MonitorCommand.Cont();
+                return MonitorCommand.Simple.CONT;
             case "system_reset":
                 noArgs(w);
-                return new MonitorCommand.SystemReset();
+                return MonitorCommand.Simple.SYSTEM_RESET;
             case "nmi":
                 noArgs(w);
-                return new MonitorCommand.Nmi();
+                return MonitorCommand.Simple.NMI;
             case "quit", "q":
                 noArgs(w);
-                return new MonitorCommand.Quit();
+                return MonitorCommand.Simple.QUIT;
             case "help", "?":
                 if (w.length > 2) {
                     throw new MonitorCommandException("GenericError", "'help' takes at most one command name");
@@ -94,16 +94,16 @@ public final class HmpParser {
                         + "nothing; got '" + String.join(" ", java.util.Arrays.copyOfRange(w, 2, w.length)) + "'");
             case "cpus":
                 infoNoArgs(w);
-                return new MonitorCommand.InfoCpus();
+                return MonitorCommand.Simple.INFO_CPUS;
             case "status":
                 infoNoArgs(w);
-                return new MonitorCommand.InfoStatus();
+                return MonitorCommand.Simple.INFO_STATUS;
             case "kvm":
                 infoNoArgs(w);
-                return new MonitorCommand.InfoKvm();
+                return MonitorCommand.Simple.INFO_KVM;
             case "sync-profile":
                 infoNoArgs(w);
-                return new MonitorCommand.InfoSyncProfile();
+                return MonitorCommand.Simple.INFO_SYNC_PROFILE;
             default:
                 throw new MonitorCommandException("CommandNotFound", "Unknown 'info' subcommand '" + w[1]
                         + "'; valid: registers, cpus, status, kvm, sync-profile");

@@ -41,13 +41,13 @@ public class Monitor {
     public String execute(ManagedVm vm, MonitorCommand cmd) {
         MachineState state = vm.machine().state();
         if (!cmd.allowedIn().contains(state)) {
-            throw new InvalidStateException(cmd.name(), state, describe(cmd.allowedIn()));
+            throw new InvalidStateException(cmd.text(), state, describe(cmd.allowedIn()));
         }
         long t0 = System.nanoTime();
         try {
             return run(vm, cmd);
         } finally {
-            timer(cmd.name()).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            timer(cmd.text()).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 
@@ -58,7 +58,7 @@ public class Monitor {
     public List<VcpuSnapshot> snapshots(ManagedVm vm, MonitorCommand.InfoRegisters cmd) {
         MachineState state = vm.machine().state();
         if (!cmd.allowedIn().contains(state)) {
-            throw new InvalidStateException(cmd.name(), state, describe(cmd.allowedIn()));
+            throw new InvalidStateException(cmd.text(), state, describe(cmd.allowedIn()));
         }
         if (cmd.cpu() >= 0) {
             checkCpu(vm.machine(), cmd.cpu());
@@ -92,41 +92,44 @@ public class Monitor {
             }
             int cpu = r.cpu() >= 0 ? checkCpu(m, r.cpu()) : vm.currentCpu();
             return RegisterDump.format(all.get(cpu));
-        } else if (cmd instanceof MonitorCommand.InfoCpus) {
-            StringBuilder sb = new StringBuilder();
-            for (Vcpu v : m.vcpus()) {
-                sb.append(v.index() == vm.currentCpu() ? "* " : "  ").append("CPU #").append(v.index())
-                        .append(": thread_id=").append(v.hostThreadId()).append('\n');
-            }
-            return sb.toString();
-        } else if (cmd instanceof MonitorCommand.InfoStatus) {
-            return "VM status: " + qemuStatus(m.state()) + "\n";
-        } else if (cmd instanceof MonitorCommand.InfoKvm) {
-            return "kvm support: enabled\n";
-        } else if (cmd instanceof MonitorCommand.InfoSyncProfile) {
-            return syncProfile(m);
-        } else if (cmd instanceof MonitorCommand.Stop) {
-            m.pause();
-            return "";
-        } else if (cmd instanceof MonitorCommand.Cont) {
-            m.resume();
-            return "";
-        } else if (cmd instanceof MonitorCommand.SystemReset) {
-            m.reset();
-            return "";
-        } else if (cmd instanceof MonitorCommand.Nmi) {
-            m.injectNmi();
-            return "";
         } else if (cmd instanceof MonitorCommand.SelectCpu s) {
             vm.currentCpu(checkCpu(m, s.cpu()));
-            return "";
-        } else if (cmd instanceof MonitorCommand.Quit) {
-            service.destroy(vm.id());
             return "";
         } else if (cmd instanceof MonitorCommand.Help h) {
             return help(h.topic());
         }
-        throw new IllegalStateException("unhandled command " + cmd);
+        switch ((MonitorCommand.Simple) cmd) {
+            case INFO_CPUS:
+                StringBuilder sb = new StringBuilder();
+                for (Vcpu v : m.vcpus()) {
+                    sb.append(v.index() == vm.currentCpu() ? "* " : "  ").append("CPU #").append(v.index())
+                            .append(": thread_id=").append(v.hostThreadId()).append('\n');
+                }
+                return sb.toString();
+            case INFO_STATUS:
+                return "VM status: " + qemuStatus(m.state()) + "\n";
+            case INFO_KVM:
+                return "kvm support: enabled\n";
+            case INFO_SYNC_PROFILE:
+                return syncProfile(m);
+            case STOP:
+                m.pause();
+                return "";
+            case CONT:
+                m.resume();
+                return "";
+            case SYSTEM_RESET:
+                m.reset();
+                return "";
+            case NMI:
+                m.injectNmi();
+                return "";
+            case QUIT:
+                service.destroy(vm.id());
+                return "";
+            default:
+                throw new IllegalStateException("unhandled command " + cmd);
+        }
     }
 
     private static int checkCpu(Machine m, int cpu) {

@@ -17,16 +17,56 @@ public sealed interface MonitorCommand {
     /** Any state a VM the service owns can be in. */
     Set<MachineState> ANY = EnumSet.complementOf(EnumSet.of(MachineState.DESTROYED));
 
-    /** The command's name as typed, for metrics and messages ("info registers", "stop"). */
-    String name();
+    /** The command as typed, for metrics and messages ("info registers", "stop"). */
+    String text();
 
     /** The states in which it may run. */
     Set<MachineState> allowedIn();
 
+    /** The commands that take no argument. */
+    enum Simple implements MonitorCommand {
+        /** {@code info cpus}. */
+        INFO_CPUS("info cpus", ANY),
+        /** {@code info status}. */
+        INFO_STATUS("info status", ANY),
+        /** {@code info kvm}. */
+        INFO_KVM("info kvm", ANY),
+        /** {@code info sync-profile}: Big Lock wait and hold times by site. */
+        INFO_SYNC_PROFILE("info sync-profile", ANY),
+        /** {@code stop}: every vCPU leaves the guest and parks. */
+        STOP("stop", LIVE),
+        /** {@code cont}. */
+        CONT("cont", LIVE),
+        /** {@code system_reset}. */
+        SYSTEM_RESET("system_reset", LIVE),
+        /** {@code nmi}: the NMI button, to every CPU through LINT1. */
+        NMI("nmi", LIVE),
+        /** {@code quit}: ends the VM (the service keeps running). */
+        QUIT("quit", ANY);
+
+        private final String text;
+        private final Set<MachineState> allowed;
+
+        Simple(String text, Set<MachineState> allowed) {
+            this.text = text;
+            this.allowed = allowed;
+        }
+
+        @Override
+        public String text() {
+            return text;
+        }
+
+        @Override
+        public Set<MachineState> allowedIn() {
+            return allowed;
+        }
+    }
+
     /** {@code info registers}: the current CPU ({@code cpu} = -1), one CPU, or all ({@code -a}). */
     record InfoRegisters(boolean all, int cpu) implements MonitorCommand {
         @Override
-        public String name() {
+        public String text() {
             return all ? "info registers -a" : "info registers";
         }
 
@@ -36,128 +76,11 @@ public sealed interface MonitorCommand {
         }
     }
 
-    /** {@code info cpus}. */
-    record InfoCpus() implements MonitorCommand {
-        @Override
-        public String name() {
-            return "info cpus";
-        }
-
-        @Override
-        public Set<MachineState> allowedIn() {
-            return ANY;
-        }
-    }
-
-    /** {@code info status}. */
-    record InfoStatus() implements MonitorCommand {
-        @Override
-        public String name() {
-            return "info status";
-        }
-
-        @Override
-        public Set<MachineState> allowedIn() {
-            return ANY;
-        }
-    }
-
-    /** {@code info kvm}. */
-    record InfoKvm() implements MonitorCommand {
-        @Override
-        public String name() {
-            return "info kvm";
-        }
-
-        @Override
-        public Set<MachineState> allowedIn() {
-            return ANY;
-        }
-    }
-
-    /** {@code info sync-profile}: Big Lock wait and hold times by site. */
-    record InfoSyncProfile() implements MonitorCommand {
-        @Override
-        public String name() {
-            return "info sync-profile";
-        }
-
-        @Override
-        public Set<MachineState> allowedIn() {
-            return ANY;
-        }
-    }
-
-    /** {@code stop}: every vCPU leaves the guest and parks. */
-    record Stop() implements MonitorCommand {
-        @Override
-        public String name() {
-            return "stop";
-        }
-
-        @Override
-        public Set<MachineState> allowedIn() {
-            return LIVE;
-        }
-    }
-
-    /** {@code cont}. */
-    record Cont() implements MonitorCommand {
-        @Override
-        public String name() {
-            return "cont";
-        }
-
-        @Override
-        public Set<MachineState> allowedIn() {
-            return LIVE;
-        }
-    }
-
-    /** {@code system_reset}. */
-    record SystemReset() implements MonitorCommand {
-        @Override
-        public String name() {
-            return "system_reset";
-        }
-
-        @Override
-        public Set<MachineState> allowedIn() {
-            return LIVE;
-        }
-    }
-
-    /** {@code nmi}: an NMI to every CPU. */
-    record Nmi() implements MonitorCommand {
-        @Override
-        public String name() {
-            return "nmi";
-        }
-
-        @Override
-        public Set<MachineState> allowedIn() {
-            return LIVE;
-        }
-    }
-
     /** {@code cpu N}: makes CPU N the current CPU of this VM's monitor. */
     record SelectCpu(int cpu) implements MonitorCommand {
         @Override
-        public String name() {
+        public String text() {
             return "cpu";
-        }
-
-        @Override
-        public Set<MachineState> allowedIn() {
-            return ANY;
-        }
-    }
-
-    /** {@code quit}: ends the VM (the service keeps running). */
-    record Quit() implements MonitorCommand {
-        @Override
-        public String name() {
-            return "quit";
         }
 
         @Override
@@ -169,7 +92,7 @@ public sealed interface MonitorCommand {
     /** {@code help [command]}. */
     record Help(String topic) implements MonitorCommand {
         @Override
-        public String name() {
+        public String text() {
             return "help";
         }
 

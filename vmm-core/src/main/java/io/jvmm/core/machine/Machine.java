@@ -601,17 +601,13 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
 
     /** After the vCPU threads ended nobody runs the vCPUs, so the caller may read them itself. */
     private <T> List<T> readAfterStop(String what, Function<Vcpu, T> task) {
+        List<String> stuck = joinVcpuThreads();
+        if (!stuck.isEmpty()) {
+            throw new VcpuTimeoutException("vCPU threads did not end within " + config.vcpuTimeoutMs() + " ms: "
+                    + String.join(", ", stuck));
+        }
         List<T> out = new ArrayList<>();
         for (Vcpu v : vcpus) {
-            try {
-                if (!v.join(config.vcpuTimeoutMs())) {
-                    throw new VcpuTimeoutException(v.name() + " did not end within " + config.vcpuTimeoutMs()
-                            + " ms: " + v.describe());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VcpuTimeoutException("Interrupted while waiting for " + v.name() + " to end");
-            }
             out.add(v.withStoppedThread(task));
         }
         return out;
@@ -637,17 +633,7 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
         } finally {
             bql.unlock();
         }
-        List<String> stuck = new ArrayList<>();
-        for (Vcpu v : vcpus) {
-            try {
-                if (!v.join(config.vcpuTimeoutMs())) {
-                    stuck.add(v.describe());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stuck.add(v.describe());
-            }
-        }
+        List<String> stuck = joinVcpuThreads();
         metrics.close();
         if (!stuck.isEmpty()) {
             // A thread still in KVM_RUN would fault on unmapped memory; leak the resources instead.
@@ -660,6 +646,22 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
         vm.close();
         memory.close();
         kvm.close();
+    }
+
+    /** Waits (with the usual bound each) for every vCPU thread to end; returns those that did not. */
+    private List<String> joinVcpuThreads() {
+        List<String> stuck = new ArrayList<>();
+        for (Vcpu v : vcpus) {
+            try {
+                if (!v.join(config.vcpuTimeoutMs())) {
+                    stuck.add(v.describe());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stuck.add(v.describe());
+            }
+        }
+        return stuck;
     }
 
     @Override

@@ -320,17 +320,6 @@ public final class Vcpu {
             backend.bindToCurrentThread();
             hostTid = currentHostTid();
             batchScheduling();
-        } catch (RuntimeException e) {
-            crash = e;
-            lock(loopSite);
-            try {
-                host.vcpuCrashed(this, e);
-            } finally {
-                finish();
-            }
-            return;
-        }
-        try {
             // The vCPU's own register state needs no Big Lock: it is confined to this thread.
             setup.accept(this);
         } catch (RuntimeException e) {
