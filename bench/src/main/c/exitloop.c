@@ -1,7 +1,7 @@
 /*
  * exitloop - the C peer of the exit round-trip benchmark (bench/run, docs/benchmarks.md).
  *
- *   exitloop IMAGE N
+ *   exitloop IMAGE N [--sigmask]
  *
  * Boots IMAGE (the Multiboot ELF bench/src/main/asm/exitloop.S) the way jvmm does: a VM
  * with the in-kernel irqchip and PIT, 64 MiB of RAM, the ELF's PT_LOAD segments copied to
@@ -9,6 +9,10 @@
  * EAX = 0x2BADB002 and EBX = a Multiboot info block whose command line is "IMAGE n=N". Then
  * it runs the smallest KVM_RUN loop that handles the guest's OUTs in user space: count the
  * exit, time the two marker writes, stop at the debug-exit port.
+ *
+ * With --sigmask the vCPU thread blocks jvmm's kick signal and hands KVM a mask with it
+ * unblocked (KVM_SET_SIGNAL_MASK), as jvmm's vCPU threads do, so KVM_RUN swaps signal masks on
+ * every entry and exit.
  *
  * Prints one line: "exits=E loop_ns=T ns_per_exit=X run_ns=R" where T is the time between
  * the two marker writes (the guest's N OUTs to the unclaimed port) and R the time from the
@@ -18,6 +22,8 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <linux/kvm.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +45,7 @@
 #define MARK_PORT 0x704
 #define EXIT_PORT 0xf4
 #define POST_PORT 0x80
+#define KICK_SIGNAL 40 /* jvmm's kick signal, SIGRTMIN + 6 */
 
 static void die(const char *what) {
     fprintf(stderr, "exitloop: %s: %s\n", what, strerror(errno));
@@ -97,10 +104,11 @@ static struct kvm_segment flat(uint16_t selector, uint8_t type) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: exitloop IMAGE N\n");
+    if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "--sigmask") != 0)) {
+        fprintf(stderr, "usage: exitloop IMAGE N [--sigmask]\n");
         return 2;
     }
+    int sigmask = argc == 4;
     const char *image = argv[1];
     unsigned long n = strtoul(argv[2], NULL, 10);
 
@@ -161,6 +169,19 @@ int main(int argc, char **argv) {
     regs.rax = 0x2badb002;
     regs.rbx = INFO_ADDR;
     if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0) die("KVM_SET_REGS");
+
+    if (sigmask) {
+        /* As jvmm's vCPU threads do: block the kick signal, and have KVM unblock it inside KVM_RUN. */
+        sigset_t set, old;
+        sigemptyset(&set);
+        sigaddset(&set, KICK_SIGNAL);
+        if (pthread_sigmask(SIG_BLOCK, &set, &old) != 0) fail("pthread_sigmask");
+        struct kvm_signal_mask *m = calloc(1, sizeof *m + 8);
+        m->len = 8;
+        sigdelset(&old, KICK_SIGNAL);
+        memcpy(m->sigset, &old, 8);
+        if (ioctl(vcpu, KVM_SET_SIGNAL_MASK, m) < 0) die("KVM_SET_SIGNAL_MASK");
+    }
 
     uint64_t exits = 0, marks = 0, t_mark[2] = {0, 0};
     uint64_t t_run = now_ns();

@@ -39,9 +39,18 @@ final class Env {
         return repo.resolve("vmm");
     }
 
-    /** A bundled guest's image as the build left it. */
+    /**
+     * A bundled guest's image, extracted from the guests jar on the class path (the bytes jvmm
+     * runs), for QEMU's -kernel.
+     */
     Path guest(String name) {
-        return repo.resolve("guests/target/classes/io/jvmm/guests/" + name + ".elf");
+        try {
+            Path dir = work.resolve("guests");
+            Files.createDirectories(dir);
+            return io.jvmm.guests.BundledGuests.extract(name, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     Path sections() {

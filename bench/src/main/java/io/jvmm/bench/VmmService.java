@@ -112,6 +112,36 @@ final class VmmService implements AutoCloseable {
         return Json.stringField(r.body(), "return");
     }
 
+    /**
+     * The service's own timing of {@code command} from /q/metrics ({@code
+     * jvmm_monitor_command_seconds}): {count, sum in seconds}.
+     */
+    double[] commandTimer(String command) throws IOException {
+        String text = http.get("/q/metrics").body();
+        double count = 0;
+        double sum = 0;
+        String tag = "command=\"" + command + "\"";
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#") || !line.contains(tag)) {
+                continue;
+            }
+            String value = line.substring(line.lastIndexOf(' ') + 1);
+            if (line.startsWith("jvmm_monitor_command_seconds_count")) {
+                count = Double.parseDouble(value);
+            } else if (line.startsWith("jvmm_monitor_command_seconds_sum")) {
+                sum = Double.parseDouble(value);
+            }
+        }
+        return new double[] {count, sum};
+    }
+
+    /** Runs {@code jcmd PID args...} against the service. */
+    String jcmd(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("jcmd", Long.toString(pid())));
+        cmd.addAll(List.of(args));
+        return Env.capture(cmd, Duration.ofSeconds(60));
+    }
+
     void destroy(String id) throws IOException {
         http.delete("/vms/" + id);
     }

@@ -1,12 +1,15 @@
 package io.jvmm.kvm;
 
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import io.jvmm.kvm.KvmAbi.KvmRun;
 
 /**
- * A view of one vCPU's mmapped {@code kvm_run} page, read at fixed offsets (no JNA Structure on
- * this path: it is touched on every exit). The mapping belongs to the {@link VcpuFd}; this view is
- * valid while the VcpuFd is open.
+ * A view of one vCPU's mmapped {@code kvm_run} page, read at fixed offsets through a direct
+ * {@link ByteBuffer} over the mapping (it is touched on every exit: buffer accesses compile to
+ * plain loads and stores, where JNA's Pointer accessors are a native call each). The mapping
+ * belongs to the {@link VcpuFd}; this view is valid while the VcpuFd is open.
  */
 public final class KvmRunPage {
     /** Exit reasons (KVM_EXIT_*), checked by KvmAbiTest. */
@@ -21,11 +24,12 @@ public final class KvmRunPage {
     @Abi.Value("KVM_EXIT_INTERNAL_ERROR") static final int EXIT_INTERNAL_ERROR = 17;
     @Abi.Value("KVM_EXIT_SYSTEM_EVENT") static final int EXIT_SYSTEM_EVENT = 24;
 
-    private final Pointer page;
+    private final ByteBuffer page;
     private final long mappedSize;
 
-    KvmRunPage(Pointer page, long mappedSize) {
-        this.page = page;
+    KvmRunPage(Pointer mapping, long mappedSize) {
+        // The buffer spans exactly the mapping VcpuFd made (KVM_GET_VCPU_MMAP_SIZE bytes) and lives as long.
+        this.page = mapping.getByteBuffer(0, mappedSize).order(ByteOrder.LITTLE_ENDIAN);
         this.mappedSize = mappedSize;
     }
 
@@ -36,12 +40,12 @@ public final class KvmRunPage {
 
     /** Sets or clears {@code immediate_exit}: while set, KVM_RUN returns EINTR without entering the guest. */
     public void setImmediateExit(boolean on) {
-        page.setByte(KvmRun.IMMEDIATE_EXIT, (byte) (on ? 1 : 0));
+        page.put(KvmRun.IMMEDIATE_EXIT, (byte) (on ? 1 : 0));
     }
 
     /** Whether {@code immediate_exit} is set. */
     public boolean immediateExit() {
-        return page.getByte(KvmRun.IMMEDIATE_EXIT) != 0;
+        return page.get(KvmRun.IMMEDIATE_EXIT) != 0;
     }
 
     /** Decodes the exit the page describes. */
@@ -49,22 +53,22 @@ public final class KvmRunPage {
         int reason = exitReason();
         switch (reason) {
             case EXIT_IO: {
-                int direction = page.getByte(KvmRun.IO_DIRECTION);
-                int size = page.getByte(KvmRun.IO_SIZE);
+                int direction = page.get(KvmRun.IO_DIRECTION);
+                int size = page.get(KvmRun.IO_SIZE);
                 int port = page.getShort(KvmRun.IO_PORT) & 0xffff;
                 int count = page.getInt(KvmRun.IO_COUNT);
                 if (direction == KvmRun.IO_OUT) {
-                    return new VcpuExit.IoOut(port, size, count, page.getByteArray(ioDataOffset(size, count), size * count));
+                    return new VcpuExit.IoOut(port, size, count, bytes(ioDataOffset(size, count), size * count));
                 }
                 return new VcpuExit.IoIn(port, size, count);
             }
             case EXIT_MMIO: {
                 long addr = page.getLong(KvmRun.MMIO_PHYS_ADDR);
                 int len = page.getInt(KvmRun.MMIO_LEN);
-                if (page.getByte(KvmRun.MMIO_IS_WRITE) != 0) {
+                if (page.get(KvmRun.MMIO_IS_WRITE) != 0) {
                     long v = 0;
                     for (int i = len - 1; i >= 0; i--) {
-                        v = (v << 8) | (page.getByte(KvmRun.MMIO_DATA + i) & 0xffL);
+                        v = (v << 8) | (page.get(KvmRun.MMIO_DATA + i) & 0xffL);
                     }
                     return new VcpuExit.MmioWrite(addr, len, v);
                 }
@@ -79,14 +83,14 @@ public final class KvmRunPage {
             case EXIT_INTERNAL_ERROR: {
                 int n = Math.min(page.getInt(KvmRun.INTERNAL_NDATA), 16);
                 return new VcpuExit.InternalError(page.getInt(KvmRun.INTERNAL_SUBERROR),
-                        page.getLongArray(KvmRun.INTERNAL_DATA, Math.max(n, 0)));
+                        longs(KvmRun.INTERNAL_DATA, Math.max(n, 0)));
             }
             case EXIT_FAIL_ENTRY:
                 return new VcpuExit.FailEntry(page.getLong(KvmRun.FAIL_ENTRY_REASON), page.getInt(KvmRun.FAIL_ENTRY_CPU));
             case EXIT_SYSTEM_EVENT: {
                 int n = Math.min(page.getInt(KvmRun.SYSTEM_EVENT_NDATA), 16);
                 return new VcpuExit.SystemEvent(page.getInt(KvmRun.SYSTEM_EVENT_TYPE),
-                        page.getLongArray(KvmRun.SYSTEM_EVENT_DATA, Math.max(n, 0)));
+                        longs(KvmRun.SYSTEM_EVENT_DATA, Math.max(n, 0)));
             }
             case EXIT_EXCEPTION:
                 return new VcpuExit.Exception(page.getInt(KvmRun.EX_EXCEPTION), page.getInt(KvmRun.EX_ERROR_CODE));
@@ -97,26 +101,40 @@ public final class KvmRunPage {
 
     /** Writes the answer to an {@link VcpuExit.IoIn}: {@code data} holds count items of size bytes. */
     void completeIoIn(byte[] data) {
-        int size = page.getByte(KvmRun.IO_SIZE);
+        int size = page.get(KvmRun.IO_SIZE);
         int count = page.getInt(KvmRun.IO_COUNT);
-        if (exitReason() != EXIT_IO || page.getByte(KvmRun.IO_DIRECTION) != KvmRun.IO_IN) {
+        if (exitReason() != EXIT_IO || page.get(KvmRun.IO_DIRECTION) != KvmRun.IO_IN) {
             throw new IllegalStateException("The last exit was not an I/O read");
         }
         if (data.length != size * count) {
             throw new IllegalArgumentException("I/O read wants " + size * count + " bytes, got " + data.length);
         }
-        page.write(ioDataOffset(size, count), data, 0, data.length);
+        page.put((int) ioDataOffset(size, count), data);
     }
 
     /** Writes the answer to an {@link VcpuExit.MmioRead}. */
     void completeMmioRead(long value) {
         int len = page.getInt(KvmRun.MMIO_LEN);
-        if (exitReason() != EXIT_MMIO || page.getByte(KvmRun.MMIO_IS_WRITE) != 0) {
+        if (exitReason() != EXIT_MMIO || page.get(KvmRun.MMIO_IS_WRITE) != 0) {
             throw new IllegalStateException("The last exit was not an MMIO read");
         }
         for (int i = 0; i < len && i < 8; i++) {
-            page.setByte(KvmRun.MMIO_DATA + i, (byte) (value >>> (8 * i)));
+            page.put(KvmRun.MMIO_DATA + i, (byte) (value >>> (8 * i)));
         }
+    }
+
+    private byte[] bytes(long offset, int n) {
+        byte[] out = new byte[n];
+        page.get((int) offset, out);
+        return out;
+    }
+
+    private long[] longs(int offset, int n) {
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = page.getLong(offset + 8 * i);
+        }
+        return out;
     }
 
     /** The data offset of the current I/O exit, checked to lie inside the mapping KVM gave us. */
