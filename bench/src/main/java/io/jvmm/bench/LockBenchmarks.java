@@ -4,7 +4,7 @@ import io.jvmm.core.lock.BigLock;
 import io.jvmm.core.lock.LockObserver;
 import io.jvmm.core.lock.LockRole;
 import io.jvmm.core.lock.LockSite;
-import io.jvmm.core.metrics.MicrometerLockObserver;
+import io.jvmm.core.metrics.LockMetricsObserver;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +29,7 @@ public class LockBenchmarks {
     /** A Big Lock with the observer and checks the parameters say. */
     @State(Scope.Benchmark)
     public static class Lock {
-        /** "none": LockObserver.NONE; "micrometer": MicrometerLockObserver on a PrometheusMeterRegistry. */
+        /** "none": LockObserver.NONE; "micrometer": the product's LockMetricsObserver (histograms, counters on a PrometheusMeterRegistry). */
         @Param({"none", "micrometer"})
         public String observer;
 
@@ -44,7 +44,7 @@ public class LockBenchmarks {
         public void setUp() {
             System.setProperty(BigLock.CHECKS_PROPERTY, checks);
             LockObserver o = "micrometer".equals(observer)
-                    ? new MicrometerLockObserver(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "bench", m -> { })
+                    ? new LockMetricsObserver(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "bench", m -> { })
                     : LockObserver.NONE;
             bql = new BigLock("bench BQL", o);
             site = bql.site(LockRole.VCPU, "vcpu-exit");
@@ -63,7 +63,7 @@ public class LockBenchmarks {
         @Setup
         public void setUp() {
             LockObserver o = "micrometer".equals(observer)
-                    ? new MicrometerLockObserver(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "bench", m -> { })
+                    ? new LockMetricsObserver(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "bench", m -> { })
                     : LockObserver.NONE;
             bql = new BigLock("bench BQL", o, true);
             site = bql.site(LockRole.VCPU, "vcpu-exit");
@@ -90,6 +90,23 @@ public class LockBenchmarks {
         }
     }
 
+    /** A histogram like the observer's (the product's lock buckets). */
+    @State(Scope.Benchmark)
+    public static class Histogram {
+        final io.jvmm.core.metrics.LatencyHistogram histogram = new io.jvmm.core.metrics.LatencyHistogram(
+                java.util.Arrays.stream(io.jvmm.core.metrics.VmmMetrics.LOCK_BUCKETS)
+                        .mapToLong(java.time.Duration::toNanos).toArray());
+    }
+
+    /** One LatencyHistogram.record (the observer makes two per acquire-release). */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @Threads(1)
+    public static void latencyHistogramRecord(Histogram h) {
+        h.histogram.record(1234);
+    }
+
     /** One System.nanoTime() (the lock reads the clock twice per acquire-release). */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
@@ -99,7 +116,7 @@ public class LockBenchmarks {
         return System.nanoTime();
     }
 
-    /** One Timer.record on the Prometheus registry (the observer makes two per acquire-release). */
+    /** One Micrometer Timer.record on the Prometheus registry: what the observer would cost with timers. */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -34,7 +34,7 @@ final class ProfileBench {
     static {
         EXIT_CATEGORIES.put("metrics: Micrometer", "io.micrometer.");
         EXIT_CATEGORIES.put("metrics: Prometheus simpleclient", "io.prometheus.");
-        EXIT_CATEGORIES.put("metrics: jvmm glue (MachineMetrics, MicrometerLockObserver)", "io.jvmm.core.metrics.");
+        EXIT_CATEGORIES.put("metrics: jvmm glue (MachineMetrics, LockMetricsObserver)", "io.jvmm.core.metrics.");
         EXIT_CATEGORIES.put("Big Lock (BigLock, LockSite)", "io.jvmm.core.lock.");
         EXIT_CATEGORIES.put("KVM binding (VcpuFd, KvmRunPage, LibC)", "io.jvmm.kvm.");
         EXIT_CATEGORIES.put("JNA", "com.sun.jna.");
@@ -48,8 +48,8 @@ final class ProfileBench {
         EXIT_CATEGORIES.put("JDK: other", "java.");
         EXIT_CATEGORIES.put("JDK: internal", "jdk.");
 
-        EXIT_INCLUSIVE.put("MicrometerLockObserver.acquired + released (2 timer records per exit)",
-                "io.jvmm.core.metrics.MicrometerLockObserver");
+        EXIT_INCLUSIVE.put("LockMetricsObserver.acquired + released (2 histogram records per exit)",
+                "io.jvmm.core.metrics.LockMetricsObserver");
         EXIT_INCLUSIVE.put("Machine.exitObserved -> MachineMetrics.exit (exit counter)", "io.jvmm.core.metrics.MachineMetrics.exit");
         EXIT_INCLUSIVE.put("BigLock.lock", "io.jvmm.core.lock.BigLock.lock");
         EXIT_INCLUSIVE.put("BigLock.unlock", "io.jvmm.core.lock.BigLock.unlock");

@@ -88,7 +88,7 @@ final class Report {
                 | `exit` | exits through `Machine` (vCPU loop, Big Lock, bus, metrics) | the same guest under a C `KVM_RUN` loop |
                 | `monitor` | `info registers -a` over REST (`./vmm serve`) | QEMU's HMP monitor socket |
                 | `bringup` | `./vmm run -smp N smp-boot`, process start to exit | QEMU with the same image |
-                | `lock` | Big Lock with `MicrometerLockObserver` (JMH) | the same lock with `LockObserver.NONE` |
+                | `lock` | Big Lock with `LockMetricsObserver` (JMH) | the same lock with `LockObserver.NONE` |
                 | `slowdown` | smp-work under `info registers -a` every 2 ms | smp-work unloaded |
                 | `memory` | `./vmm serve` Rss less guest RAM | QEMU Rss less guest RAM |
                 | `profile` | JFR profiles of the exit path and of the monitor path | - |

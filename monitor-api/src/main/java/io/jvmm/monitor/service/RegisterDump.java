@@ -36,31 +36,51 @@ public final class RegisterDump {
 
     /** The block for one CPU, starting with the blank line and {@code CPU#N} header QEMU prints. */
     public static String format(VcpuSnapshot s) {
-        StringBuilder b = new StringBuilder();
+        StringBuilder b = new StringBuilder(2048);
         b.append("\nCPU#").append(s.cpuIndex()).append('\n');
         Regs r = s.regs();
         Sregs sr = s.sregs();
         boolean cs64 = sr.longMode();
         boolean lma = (sr.efer() & Sregs.EFER_LMA) != 0;
         boolean pe = (sr.cr0() & Sregs.CR0_PE) != 0;
-        String flagsField = String.format("[%c%c%c%c%c%c%c] CPL=%d II=%d A20=1 SMM=%d HLT=%d",
-                bit(r.rflags(), EFLAGS_OF, 'O'), bit(r.rflags(), EFLAGS_DF, 'D'), bit(r.rflags(), EFLAGS_SF, 'S'),
-                bit(r.rflags(), EFLAGS_ZF, 'Z'), bit(r.rflags(), EFLAGS_AF, 'A'), bit(r.rflags(), EFLAGS_PF, 'P'),
-                bit(r.rflags(), EFLAGS_CF, 'C'), pe ? sr.cs().dpl() : 0, s.events().interrupt().shadow() != 0 ? 1 : 0,
-                s.events().smi().smm() ? 1 : 0, s.mpState() == MpState.HALTED ? 1 : 0);
         if (cs64) {
-            b.append(String.format("RAX=%016x RBX=%016x RCX=%016x RDX=%016x\n", r.rax(), r.rbx(), r.rcx(), r.rdx()));
-            b.append(String.format("RSI=%016x RDI=%016x RBP=%016x RSP=%016x\n", r.rsi(), r.rdi(), r.rbp(), r.rsp()));
-            b.append(String.format("R8 =%016x R9 =%016x R10=%016x R11=%016x\n", r.r8(), r.r9(), r.r10(), r.r11()));
-            b.append(String.format("R12=%016x R13=%016x R14=%016x R15=%016x\n", r.r12(), r.r13(), r.r14(), r.r15()));
-            b.append(String.format("RIP=%016x RFL=%08x %s\n", r.rip(), (int) r.rflags(), flagsField));
+            reg(b, "RAX=", r.rax(), 16).append(' ');
+            reg(b, "RBX=", r.rbx(), 16).append(' ');
+            reg(b, "RCX=", r.rcx(), 16).append(' ');
+            reg(b, "RDX=", r.rdx(), 16).append('\n');
+            reg(b, "RSI=", r.rsi(), 16).append(' ');
+            reg(b, "RDI=", r.rdi(), 16).append(' ');
+            reg(b, "RBP=", r.rbp(), 16).append(' ');
+            reg(b, "RSP=", r.rsp(), 16).append('\n');
+            reg(b, "R8 =", r.r8(), 16).append(' ');
+            reg(b, "R9 =", r.r9(), 16).append(' ');
+            reg(b, "R10=", r.r10(), 16).append(' ');
+            reg(b, "R11=", r.r11(), 16).append('\n');
+            reg(b, "R12=", r.r12(), 16).append(' ');
+            reg(b, "R13=", r.r13(), 16).append(' ');
+            reg(b, "R14=", r.r14(), 16).append(' ');
+            reg(b, "R15=", r.r15(), 16).append('\n');
+            reg(b, "RIP=", r.rip(), 16).append(' ');
+            reg(b, "RFL=", r.rflags(), 8).append(' ');
         } else {
-            b.append(String.format("EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", (int) r.rax(), (int) r.rbx(),
-                    (int) r.rcx(), (int) r.rdx()));
-            b.append(String.format("ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n", (int) r.rsi(), (int) r.rdi(),
-                    (int) r.rbp(), (int) r.rsp()));
-            b.append(String.format("EIP=%08x EFL=%08x %s\n", (int) r.rip(), (int) r.rflags(), flagsField));
+            reg(b, "EAX=", r.rax(), 8).append(' ');
+            reg(b, "EBX=", r.rbx(), 8).append(' ');
+            reg(b, "ECX=", r.rcx(), 8).append(' ');
+            reg(b, "EDX=", r.rdx(), 8).append('\n');
+            reg(b, "ESI=", r.rsi(), 8).append(' ');
+            reg(b, "EDI=", r.rdi(), 8).append(' ');
+            reg(b, "EBP=", r.rbp(), 8).append(' ');
+            reg(b, "ESP=", r.rsp(), 8).append('\n');
+            reg(b, "EIP=", r.rip(), 8).append(' ');
+            reg(b, "EFL=", r.rflags(), 8).append(' ');
         }
+        long f = r.rflags();
+        b.append('[').append(bit(f, EFLAGS_OF, 'O')).append(bit(f, EFLAGS_DF, 'D')).append(bit(f, EFLAGS_SF, 'S'))
+                .append(bit(f, EFLAGS_ZF, 'Z')).append(bit(f, EFLAGS_AF, 'A')).append(bit(f, EFLAGS_PF, 'P'))
+                .append(bit(f, EFLAGS_CF, 'C')).append("] CPL=").append(pe ? sr.cs().dpl() : 0)
+                .append(" II=").append(s.events().interrupt().shadow() != 0 ? 1 : 0).append(" A20=1 SMM=")
+                .append(s.events().smi().smm() ? 1 : 0).append(" HLT=").append(s.mpState() == MpState.HALTED ? 1 : 0)
+                .append('\n');
         segment(b, "ES", sr.es(), cs64, lma, pe);
         segment(b, "CS", sr.cs(), cs64, lma, pe);
         segment(b, "SS", sr.ss(), cs64, lma, pe);
@@ -69,23 +89,38 @@ public final class RegisterDump {
         segment(b, "GS", sr.gs(), cs64, lma, pe);
         segment(b, "LDT", sr.ldt(), cs64, lma, pe);
         segment(b, "TR", sr.tr(), cs64, lma, pe);
-        if (cs64) {
-            b.append(String.format("GDT=     %016x %08x\n", sr.gdt().base(), sr.gdt().limit()));
-            b.append(String.format("IDT=     %016x %08x\n", sr.idt().base(), sr.idt().limit()));
-            b.append(String.format("CR0=%08x CR2=%016x CR3=%016x CR4=%08x\n", (int) sr.cr0(), sr.cr2(), sr.cr3(),
-                    (int) sr.cr4()));
-        } else {
-            b.append(String.format("GDT=     %08x %08x\n", (int) sr.gdt().base(), sr.gdt().limit()));
-            b.append(String.format("IDT=     %08x %08x\n", (int) sr.idt().base(), sr.idt().limit()));
-            b.append(String.format("CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", (int) sr.cr0(), (int) sr.cr2(),
-                    (int) sr.cr3(), (int) sr.cr4()));
-        }
-        b.append(String.format("DR0=%016x DR1=%016x DR2=%016x DR3=%016x \n", s.debugRegs().dr0(), s.debugRegs().dr1(),
-                s.debugRegs().dr2(), s.debugRegs().dr3()));
-        b.append(String.format("DR6=%016x DR7=%016x\n", s.debugRegs().dr6(), s.debugRegs().dr7()));
-        b.append(String.format("EFER=%016x\n", sr.efer()));
+        int wide = cs64 ? 16 : 8;
+        reg(b, "GDT=     ", sr.gdt().base(), wide).append(' ');
+        hex(b, sr.gdt().limit(), 8).append('\n');
+        reg(b, "IDT=     ", sr.idt().base(), wide).append(' ');
+        hex(b, sr.idt().limit(), 8).append('\n');
+        reg(b, "CR0=", sr.cr0(), 8).append(' ');
+        reg(b, "CR2=", sr.cr2(), wide).append(' ');
+        reg(b, "CR3=", sr.cr3(), wide).append(' ');
+        reg(b, "CR4=", sr.cr4(), 8).append('\n');
+        reg(b, "DR0=", s.debugRegs().dr0(), 16).append(' ');
+        reg(b, "DR1=", s.debugRegs().dr1(), 16).append(' ');
+        reg(b, "DR2=", s.debugRegs().dr2(), 16).append(' ');
+        reg(b, "DR3=", s.debugRegs().dr3(), 16).append(" \n");
+        reg(b, "DR6=", s.debugRegs().dr6(), 16).append(' ');
+        reg(b, "DR7=", s.debugRegs().dr7(), 16).append('\n');
+        reg(b, "EFER=", sr.efer(), 16).append('\n');
         fpu(b, s.fpu(), lma);
         return b.toString();
+    }
+
+    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+
+    /** {@code value} as {@code digits} lower-case hex digits, zero-padded, truncated to its low bits. */
+    static StringBuilder hex(StringBuilder b, long value, int digits) {
+        for (int i = digits - 1; i >= 0; i--) {
+            b.append(DIGITS[(int) (value >>> (4 * i)) & 0xf]);
+        }
+        return b;
+    }
+
+    private static StringBuilder reg(StringBuilder b, String name, long value, int digits) {
+        return hex(b.append(name), value, digits);
     }
 
     private static char bit(long flags, long mask, char c) {
@@ -93,12 +128,15 @@ public final class RegisterDump {
     }
 
     private static void segment(StringBuilder b, String name, Segment s, boolean cs64, boolean lma, boolean pe) {
-        int flags = s.descriptorFlags();
-        if (cs64) {
-            b.append(String.format("%-3s=%04x %016x %08x %08x", name, s.selector(), s.base(), s.limit(), flags));
-        } else {
-            b.append(String.format("%-3s=%04x %08x %08x %08x", name, s.selector(), (int) s.base(), s.limit(), flags));
+        b.append(name);
+        for (int i = name.length(); i < 3; i++) {
+            b.append(' ');
         }
+        b.append('=');
+        hex(b, s.selector(), 4).append(' ');
+        hex(b, s.base(), cs64 ? 16 : 8).append(' ');
+        hex(b, s.limit(), 8).append(' ');
+        hex(b, s.descriptorFlags(), 8);
         if (pe && s.present()) {
             b.append(" DPL=").append(s.dpl()).append(' ');
             int type = s.type();
@@ -120,19 +158,22 @@ public final class RegisterDump {
     }
 
     private static void fpu(StringBuilder b, Fpu f, boolean lma) {
-        b.append(String.format("FCW=%04x FSW=%04x [ST=%d] FTW=%02x MXCSR=%08x\n", f.fcw(), f.fsw(), (f.fsw() >> 11) & 7,
-                f.ftwx(), f.mxcsr()));
+        reg(b, "FCW=", f.fcw(), 4).append(' ');
+        reg(b, "FSW=", f.fsw(), 4).append(" [ST=").append((f.fsw() >> 11) & 7).append("] ");
+        reg(b, "FTW=", f.ftwx(), 2).append(' ');
+        reg(b, "MXCSR=", f.mxcsr(), 8).append('\n');
         byte[] fpr = f.fpr();
         for (int i = 0; i < 8; i++) {
-            long mantissa = le(fpr, i * 16, 8);
-            long exponent = le(fpr, i * 16 + 8, 2);
-            b.append(String.format("FPR%d=%016x %04x", i, mantissa, exponent)).append((i & 1) == 1 ? '\n' : ' ');
+            b.append("FPR").append(i).append('=');
+            hex(b, le(fpr, i * 16, 8), 16).append(' ');
+            hex(b, le(fpr, i * 16 + 8, 2), 4).append((i & 1) == 1 ? '\n' : ' ');
         }
         byte[] xmm = f.xmm();
         int n = lma ? 16 : 8;
         for (int i = 0; i < n; i++) {
-            b.append(String.format("XMM%02d=%016x %016x", i, le(xmm, i * 16 + 8, 8), le(xmm, i * 16, 8)))
-                    .append((i & 1) == 1 ? '\n' : ' ');
+            b.append("XMM").append(i < 10 ? "0" : "").append(i).append('=');
+            hex(b, le(xmm, i * 16 + 8, 8), 16).append(' ');
+            hex(b, le(xmm, i * 16, 8), 16).append((i & 1) == 1 ? '\n' : ' ');
         }
     }
 

@@ -54,6 +54,10 @@ public final class Vcpu {
     private final LockSite exitSite;
     private final LockSite wakeSite;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    // Where-strings of the contract checks, built once: the checks run on every exit.
+    private final String atLoop;
+    private final String atEntry;
+    private final String atKvmRun;
 
     // Guarded by the Big Lock.
     private VcpuRunState runState = VcpuRunState.CREATED;
@@ -97,6 +101,9 @@ public final class Vcpu {
         this.loopSite = bql.site(LockRole.VCPU, "vcpu-loop");
         this.exitSite = bql.site(LockRole.VCPU, "vcpu-exit");
         this.wakeSite = bql.site(LockRole.VCPU, "vcpu-wake");
+        this.atLoop = name + " loop";
+        this.atEntry = name + " guest entry";
+        this.atKvmRun = name + " KVM_RUN";
     }
 
     /** The CPU index (0 .. n-1). */
@@ -337,7 +344,7 @@ public final class Vcpu {
             setRunState(poweredOff ? VcpuRunState.POWERED_OFF : VcpuRunState.RUNNING);
             int spins = 0;
             while (true) {
-                bql.assertHeld(name + " loop");
+                bql.assertHeld(atLoop);
                 if (processRequests()) {
                     break;
                 }
@@ -456,7 +463,7 @@ public final class Vcpu {
      * returns with it held on every path, exceptions included.
      */
     public StepResult enterGuestOnce() {
-        bql.assertHeld(name + " guest entry");
+        bql.assertHeld(atEntry);
         state.flush(WritebackLevel.RUNTIME);
         state.invalidate();
         if (exitRequested) {
@@ -486,7 +493,7 @@ public final class Vcpu {
      * Lock lives here, the one place the loop reaches the hypervisor.
      */
     public VcpuExit runGuest() {
-        bql.assertNotHeld(name + " KVM_RUN");
+        bql.assertNotHeld(atKvmRun);
         return backend.run();
     }
 
