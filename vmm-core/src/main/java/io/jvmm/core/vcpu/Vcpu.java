@@ -210,10 +210,17 @@ public final class Vcpu {
         return t == null || stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
-    /** Gets the vCPU out of the guest and to the top of its loop: sets the flag, kicks, wakes. Any thread. */
+    /**
+     * Gets the vCPU out of the guest and to the top of its loop: sets the flag, kicks, wakes. Any
+     * thread. A parked vCPU is not kicked (a kick would only cost it a spurious exit later): the
+     * flag is set before {@code parked} is read here, and the vCPU clears {@code parked} before it
+     * reads the flag on its way into the guest, so one of the two always sees the other.
+     */
     public void requestExit() {
         exitRequested = true;
-        backend.kick();
+        if (!parked) {
+            backend.kick();
+        }
         wake();
     }
 
