@@ -183,9 +183,8 @@ final class ProfileBench {
                 + "request's path through Vert.x's event loop, Quarkus REST's hand-off to a worker thread, Jackson and "
                 + "back. That part grows with the vCPU count although the HTTP work does not: with 8 vCPU threads "
                 + "spinning in the guest on 2 cores, the event-loop and worker threads wait for a CPU at every hand-off "
-                + "(the vCPUs run again as soon as the read is done, before the answer is written). The CPU samples of "
-                + "the service threads below show where their own CPU time goes: the HTTP/JSON stack, and with 8 vCPUs "
-                + "`String.format` in the register dump.");
+                + "(the vCPUs run again once every read is done, before the answer is written). The CPU samples of "
+                + "the service threads below show where their own CPU time goes: mostly the HTTP/JSON stack.");
         s.md(frames.toString());
     }
 }

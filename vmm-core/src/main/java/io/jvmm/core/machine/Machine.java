@@ -525,10 +525,9 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
     }
 
     /**
-     * Reads every vCPU's registers: brings all vCPUs out of the guest (kick, park), then queues a
-     * read on each and lifts the pause; each vCPU reads itself in the safe order on its own thread
-     * before it re-enters the guest. Writes nothing; the machine runs on as it was. A machine whose
-     * vCPU threads have ended (shut down, failed) is read directly.
+     * Reads every vCPU's registers: brings all vCPUs out of the guest (kick, park), reads each in
+     * the safe order on its own thread, writes nothing, and lets the machine run on as it was. A
+     * machine whose vCPU threads have ended (shut down, failed) is read directly.
      */
     public List<VcpuSnapshot> readRegisters() {
         return onEveryVcpu("read registers", v -> v.state().read(), true);
@@ -578,34 +577,28 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
         if (parkAll) {
             pauseVcpus(monitorSite);
         }
-        boolean paused = parkAll;
-        List<CompletableFuture<T>> futures = new ArrayList<>();
         try {
+            List<CompletableFuture<T>> futures = new ArrayList<>();
             bql.lock(monitorSite);
             try {
                 for (Vcpu v : vcpus) {
                     futures.add(v.submit(what, task));
                 }
-                // Every vCPU is parked with its task queued: lift the pause in the same breath. Each
-                // runs its task before it re-enters the guest (requests come first in its loop), so
-                // every task sees its vCPU as it was when all were out, with one wake-up per vCPU.
-                if (paused) {
-                    paused = false;
-                    endPause();
-                }
             } finally {
                 bql.unlock();
             }
+            List<T> out = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                out.add(Vcpu.await(vcpus.get(i), futures.get(i), what, config.vcpuTimeoutMs()));
+            }
+            return out;
         } finally {
-            if (paused) {
+            // The vCPUs stay out until every task is done: the reads form one snapshot, and on a
+            // host with fewer cores than vCPUs the readers do not compete with resumed guests.
+            if (parkAll) {
                 resumeVcpus(monitorSite);
             }
         }
-        List<T> out = new ArrayList<>();
-        for (int i = 0; i < futures.size(); i++) {
-            out.add(Vcpu.await(vcpus.get(i), futures.get(i), what, config.vcpuTimeoutMs()));
-        }
-        return out;
     }
 
     /** After the vCPU threads ended nobody runs the vCPUs, so the caller may read them itself. */
