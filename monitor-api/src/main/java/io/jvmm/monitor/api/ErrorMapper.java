@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.jvmm.core.boot.BootImageException;
 import io.jvmm.core.machine.ConfigException;
 import io.jvmm.core.machine.InvalidStateException;
+import io.jvmm.core.vcpu.VcpuStoppedException;
 import io.jvmm.core.vcpu.VcpuTimeoutException;
 import io.jvmm.monitor.service.MonitorCommandException;
 import io.jvmm.monitor.service.ServiceException;
@@ -43,6 +44,12 @@ public class ErrorMapper {
     @ServerExceptionMapper(InvalidStateException.class)
     public Response wrongState(InvalidStateException e) {
         return answer(409, "InvalidState", e.getMessage());
+    }
+
+    /** A vCPU thread ended under a request (the VM ended while it was being served). */
+    @ServerExceptionMapper(VcpuStoppedException.class)
+    public Response vcpuStopped(VcpuStoppedException e) {
+        return answer(409, "InvalidState", e.getMessage() + "; the VM ended while the command ran: see GET /vms/{id}");
     }
 
     @ServerExceptionMapper(ConfigException.class)

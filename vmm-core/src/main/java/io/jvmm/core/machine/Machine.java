@@ -26,6 +26,7 @@ import io.jvmm.core.vcpu.VcpuHost;
 import io.jvmm.core.vcpu.VcpuRunState;
 import io.jvmm.core.vcpu.VcpuSnapshot;
 import io.jvmm.core.vcpu.VcpuState;
+import io.jvmm.core.vcpu.VcpuStoppedException;
 import io.jvmm.core.vcpu.VcpuTimeoutException;
 import io.jvmm.core.vcpu.WritebackLevel;
 import io.jvmm.kvm.Kvm;
@@ -516,8 +517,10 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
             } finally {
                 bql.unlock();
             }
-            for (int i = 0; i < done.size(); i++) {
-                Vcpu.await(vcpus.get(i), done.get(i), "reset", config.vcpuTimeoutMs());
+            try {
+                awaitEach(done, "reset");
+            } catch (VcpuStoppedException e) {
+                throw new InvalidStateException("system_reset", publishedState, "running, paused or resetting");
             }
         } finally {
             resumeVcpus(monitorSite);
@@ -557,23 +560,46 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
      * the guest. Returns the results in CPU order.
      */
     private <T> List<T> onEveryVcpu(String what, Function<Vcpu, T> task, boolean parkAll) {
+        boolean reading = what.startsWith("read");
+        if (!vcpuThreadsRunning(what, reading)) {
+            return readAfterStop(what, task);
+        }
+        try {
+            return onEveryRunningVcpu(what, task, parkAll);
+        } catch (VcpuStoppedException e) {
+            // The guest shut down or failed between the state check and the work: answer as if
+            // the request had come after it.
+            if (!vcpuThreadsRunning(what, reading)) {
+                return readAfterStop(what, task);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the vCPU threads run: false once the machine has shut down or failed (where only
+     * reads are allowed).
+     *
+     * @throws InvalidStateException when {@code what} is not allowed in the current state
+     */
+    private boolean vcpuThreadsRunning(String what, boolean reading) {
         bql.lock(monitorSite);
-        boolean threadsEnded;
         try {
             if (state == MachineState.DESTROYED) {
-                throw new InvalidStateException(what.startsWith("read") ? "read the registers of" : what + " into",
+                throw new InvalidStateException(reading ? "read the registers of" : what + " into",
                         state, "running, paused, shut down or failed");
             }
-            threadsEnded = !state.isLive() && state != MachineState.CREATED;
-            if (state == MachineState.CREATED || (threadsEnded && !what.startsWith("read"))) {
+            boolean ended = !state.isLive() && state != MachineState.CREATED;
+            if (state == MachineState.CREATED || (ended && !reading)) {
                 throw new InvalidStateException(what + " for", state, "running or paused");
             }
+            return !ended;
         } finally {
             bql.unlock();
         }
-        if (threadsEnded) {
-            return readAfterStop(what, task);
-        }
+    }
+
+    private <T> List<T> onEveryRunningVcpu(String what, Function<Vcpu, T> task, boolean parkAll) {
         if (parkAll) {
             pauseVcpus(monitorSite);
         }
@@ -587,11 +613,7 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
             } finally {
                 bql.unlock();
             }
-            List<T> out = new ArrayList<>();
-            for (int i = 0; i < futures.size(); i++) {
-                out.add(Vcpu.await(vcpus.get(i), futures.get(i), what, config.vcpuTimeoutMs()));
-            }
-            return out;
+            return awaitEach(futures, what);
         } finally {
             // The vCPUs stay out until every task is done: the reads form one snapshot, and on a
             // host with fewer cores than vCPUs the readers do not compete with resumed guests.
@@ -599,6 +621,15 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
                 resumeVcpus(monitorSite);
             }
         }
+    }
+
+    /** Waits, without the Big Lock, for one work item per vCPU (CPU order); returns the results. */
+    private <T> List<T> awaitEach(List<CompletableFuture<T>> futures, String what) {
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < futures.size(); i++) {
+            out.add(Vcpu.await(vcpus.get(i), futures.get(i), what, config.vcpuTimeoutMs()));
+        }
+        return out;
     }
 
     /** After the vCPU threads ended nobody runs the vCPUs, so the caller may read them itself. */

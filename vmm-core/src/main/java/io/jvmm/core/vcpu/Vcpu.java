@@ -241,7 +241,7 @@ public final class Vcpu {
         bql.assertHeld(name + " submit " + what);
         CompletableFuture<Object> f = new CompletableFuture<>();
         if (runState == VcpuRunState.STOPPED || stopRequested) {
-            f.completeExceptionally(new IllegalStateException(name + " has stopped; cannot run " + what));
+            f.completeExceptionally(new VcpuStoppedException(name, what, true));
         } else {
             work.add(new WorkItem(what, task, f));
             requestExit();
@@ -400,7 +400,7 @@ public final class Vcpu {
             publishedState = VcpuRunState.STOPPED;
             WorkItem w;
             while ((w = work.poll()) != null) {
-                w.result.completeExceptionally(new IllegalStateException(name + " stopped before it could " + w.what));
+                w.result.completeExceptionally(new VcpuStoppedException(name, w.what, false));
             }
             parked = true;
             host.parkedChanged();

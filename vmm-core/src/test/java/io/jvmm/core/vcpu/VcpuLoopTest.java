@@ -3,6 +3,7 @@ package io.jvmm.core.vcpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.core.devices.BusDevice;
@@ -12,6 +13,7 @@ import io.jvmm.core.testing.FakeVcpuHost;
 import io.jvmm.core.testing.HaltedVcpuSpinsControl;
 import io.jvmm.kvm.VcpuExit;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +99,25 @@ class VcpuLoopTest {
         assertEquals(VcpuRunState.RUNNING, vcpu.runState());
         assertTrue(vcpu.inGuest());
         assertTrue(lockIsFree(), "a vCPU in KVM_RUN must not hold the Big Lock");
+    }
+
+    @Test
+    void workForAStoppedVcpuFailsWithATypedStopSoTheMachineCanAnswerForIt() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> { });
+        assertTrue(host.await(() -> b.runs() == 1, 5000));
+        CompletableFuture<Integer> late;
+        host.bql().lock(host.site());
+        try {
+            vcpu.requestStop();
+            late = vcpu.submit("read registers", v -> 1);
+        } finally {
+            host.bql().unlock();
+        }
+        assertTrue(vcpu.join(5000), vcpu.describe());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> late.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(VcpuStoppedException.class, e.getCause());
+        assertEquals("vcpu-1 has stopped; cannot read registers", e.getCause().getMessage());
     }
 
     @Test
