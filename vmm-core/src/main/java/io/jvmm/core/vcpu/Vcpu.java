@@ -59,6 +59,9 @@ public final class Vcpu {
     private final String atEntry;
     private final String atKvmRun;
 
+    // Set once by start(), before the thread exists.
+    private volatile boolean startsPoweredOff;
+
     // Guarded by the Big Lock.
     private VcpuRunState runState = VcpuRunState.CREATED;
     private final ArrayDeque<WorkItem> work = new ArrayDeque<>();
@@ -190,6 +193,7 @@ public final class Vcpu {
      * then runs, or waits powered off.
      */
     public void start(boolean poweredOff, Consumer<Vcpu> setup) {
+        startsPoweredOff = poweredOff;
         Thread t = new Thread(() -> threadMain(poweredOff, setup), name);
         t.setDaemon(true);
         thread = t;
@@ -251,13 +255,17 @@ public final class Vcpu {
 
     /**
      * Asks a powered-off vCPU to start; {@code start} runs on its thread (Big Lock held) before
-     * it enters the guest. Call with the Big Lock held.
+     * it enters the guest. Call with the Big Lock held. A vCPU started powered off whose thread
+     * has not reached its loop yet (still CREATED: on a busy host the last of 32 threads can
+     * take milliseconds) is powered off too; its thread takes the request on arrival.
      *
      * @return false if the vCPU is not powered off (or a start is already pending)
      */
     public boolean requestStart(Consumer<Vcpu> start) {
         bql.assertHeld(name + " start request");
-        if (runState != VcpuRunState.POWERED_OFF || pendingStart != null || stopRequested) {
+        boolean poweredOff = runState == VcpuRunState.POWERED_OFF
+                || (runState == VcpuRunState.CREATED && startsPoweredOff);
+        if (!poweredOff || pendingStart != null || stopRequested) {
             return false;
         }
         pendingStart = start;

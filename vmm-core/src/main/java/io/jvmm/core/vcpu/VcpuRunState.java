@@ -6,6 +6,7 @@ package io.jvmm.core.vcpu;
  * <pre>
  *   CREATED --start--> RUNNING | POWERED_OFF
  *   POWERED_OFF --start-CPU request--> RUNNING
+ *   CREATED (started powered off) --start-CPU request--> RUNNING, on reaching its loop
  *   RUNNING --pause requested--> PAUSED --resume--> RUNNING
  *   RUNNING --KVM_EXIT_HLT (no in-kernel APIC)--> HALTED --reset--> RUNNING
  *   any --reset--> RUNNING | POWERED_OFF

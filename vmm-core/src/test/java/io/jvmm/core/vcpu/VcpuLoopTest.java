@@ -13,6 +13,7 @@ import io.jvmm.core.testing.FakeVcpuHost;
 import io.jvmm.core.testing.HaltedVcpuSpinsControl;
 import io.jvmm.kvm.VcpuExit;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -118,6 +119,54 @@ class VcpuLoopTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> late.get(5, TimeUnit.SECONDS));
         assertInstanceOf(VcpuStoppedException.class, e.getCause());
         assertEquals("vcpu-1 has stopped; cannot read registers", e.getCause().getMessage());
+    }
+
+    @Test
+    void aStartRequestThatArrivesBeforeAPoweredOffThreadReachesItsLoopIsTaken() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        CountDownLatch setupMayEnd = new CountDownLatch(1);
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(true, v -> {
+            try {
+                setupMayEnd.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        AtomicReference<String> startedOn = new AtomicReference<>();
+        host.bql().lock(host.site());
+        try {
+            assertEquals(VcpuRunState.CREATED, vcpu.runState());
+            assertTrue(vcpu.requestStart(v -> startedOn.set(Thread.currentThread().getName())),
+                    "a CPU started powered off is powered off before its thread reaches the loop");
+            assertFalse(vcpu.requestStart(v -> { }), "a second start while one is pending must be refused");
+        } finally {
+            host.bql().unlock();
+        }
+        setupMayEnd.countDown();
+        assertTrue(host.await(() -> b.runs() > 0, 5000), vcpu.describe());
+        assertEquals("vcpu-1", startedOn.get());
+        assertEquals(VcpuRunState.RUNNING, vcpu.runState());
+    }
+
+    @Test
+    void aVcpuStartedRunningIsNotPoweredOffWhileItIsBeingCreated() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        CountDownLatch setupMayEnd = new CountDownLatch(1);
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> {
+            try {
+                setupMayEnd.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        host.bql().lock(host.site());
+        try {
+            assertFalse(vcpu.requestStart(v -> { }));
+        } finally {
+            host.bql().unlock();
+        }
+        setupMayEnd.countDown();
+        assertTrue(host.await(() -> b.runs() > 0, 5000), vcpu.describe());
     }
 
     @Test
