@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -72,6 +73,7 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
     private final MachineMetrics metrics;
     private final List<Vcpu> vcpus = new ArrayList<>();
     private final List<VcpuTemplate> templates = new ArrayList<>();
+    private final CountDownLatch secondariesInitialised;
     private final LockSite serviceSite;
     private final LockSite monitorSite;
     private final long createdNanos = System.nanoTime();
@@ -103,6 +105,7 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
         this.bql = new BigLock(config.id() + " BQL", metrics.lockObserver(), config.lockChecks());
         this.serviceSite = bql.site(LockRole.SERVICE, "service");
         this.monitorSite = bql.site(LockRole.MONITOR, "monitor");
+        this.secondariesInitialised = new CountDownLatch(topo.cpus() - 1);
         VmFd v = null;
         GuestMemory m = null;
         try {
@@ -322,15 +325,53 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
         } finally {
             bql.unlock();
         }
+        // Secondaries first, so that every vCPU the boot CPU can address exists when it starts.
         // Started without the lock: each new thread takes it, and thread creation is slow.
-        for (Vcpu v : vcpus) {
-            boolean off = config.secondariesPoweredOff() && v.index() > 0;
-            v.start(off, this::initialState);
+        for (int i = 1; i < vcpus.size(); i++) {
+            vcpus.get(i).start(config.secondariesPoweredOff(), this::initialState);
+        }
+        vcpus.get(0).start(false, this::initialState);
+    }
+
+    /**
+     * The FULL-level initial state, written by each vCPU thread before it first runs (without the
+     * Big Lock: the state is confined to that thread). The boot CPU writes its own only once every
+     * secondary has written (or failed to write) its own, so that no INIT, SIPI, NMI or start
+     * request it sends can reach a vCPU whose initial write is still to come and would erase it.
+     */
+    private void initialState(Vcpu v) {
+        if (v.index() == 0) {
+            awaitSecondariesInitialised();
+            writeInitialState(v);
+            return;
+        }
+        try {
+            writeInitialState(v);
+        } finally {
+            secondariesInitialised.countDown();
         }
     }
 
-    /** The FULL-level initial state, written by each vCPU thread before it first runs. */
-    private Void initialState(Vcpu v) {
+    private void awaitSecondariesInitialised() {
+        try {
+            if (secondariesInitialised.await(config.vcpuTimeoutMs(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VcpuTimeoutException("Interrupted while the secondary vCPUs wrote their initial state");
+        }
+        List<String> late = new ArrayList<>();
+        for (Vcpu v : vcpus.subList(1, vcpus.size())) {
+            if (v.runState() == VcpuRunState.CREATED) {
+                late.add(v.describe());
+            }
+        }
+        throw new VcpuTimeoutException("secondary vCPUs did not write their initial state within "
+                + config.vcpuTimeoutMs() + " ms: " + String.join(", ", late));
+    }
+
+    private void writeInitialState(Vcpu v) {
         VcpuState s = v.state();
         VcpuTemplate t = templates.get(v.index());
         s.setLapic(t.lapic());
@@ -342,7 +383,6 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
             s.setRegs(BootFirmware.multibootEntry(loaded.entry(), loaded.infoAddress()));
         }
         s.flush(WritebackLevel.FULL);
-        return null;
     }
 
     /** Resets CPU {@code v} on its own thread: RESET-level write of its reset template (the boot CPU to the Multiboot entry). */
