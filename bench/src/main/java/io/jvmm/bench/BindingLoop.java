@@ -7,14 +7,15 @@ import io.jvmm.core.machine.SmpTopology;
 import io.jvmm.core.memory.GuestMemory;
 import io.jvmm.core.memory.MemoryLayout;
 import io.jvmm.kvm.Kvm;
+import io.jvmm.kvm.RunPath;
 import io.jvmm.kvm.VcpuExit;
 import io.jvmm.kvm.VcpuFd;
 import io.jvmm.kvm.VmFd;
 import java.util.List;
 
 /**
- * The exitloop guest on jvmm's KVM binding alone (kvm-native: JNA's direct-mapped ioctl, the
- * kvm_run decode into a {@link VcpuExit}), with no Machine, vCPU loop, Big Lock, bus or metrics:
+ * The exitloop guest on jvmm's KVM binding alone (kvm-native: the KVM_RUN call through the
+ * chosen {@link RunPath}, the kvm_run decode into a {@link VcpuExit}), with no Machine, vCPU loop, Big Lock, bus or metrics:
  * the same VM set-up as a Machine (loader, firmware tables, entry state) and the kick signal
  * mask jvmm's vCPU threads use, then the smallest loop the binding allows. It isolates what the
  * binding costs per exit, between the C loop and the full path.
@@ -23,8 +24,8 @@ final class BindingLoop {
     private BindingLoop() {
     }
 
-    /** One run; returns the loop's nanoseconds per exit. */
-    static double run(byte[] elf, int n) throws Exception {
+    /** One run with KVM_RUN called through {@code path}; returns the loop's nanoseconds per exit. */
+    static double run(byte[] elf, int n, RunPath path) throws Exception {
         MultibootImage image = MultibootImage.parse("exitloop.elf", elf);
         try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm(); GuestMemory mem = GuestMemory.allocate(64L << 20)) {
             vm.setTssAddr(MemoryLayout.TSS_ADDR);
@@ -36,6 +37,7 @@ final class BindingLoop {
             new BootFirmware(SmpTopology.SINGLE, cpuid).write(mem);
             MultibootImage.Loaded loaded = image.load(mem, "exitloop.elf n=" + n, List.of());
             try (VcpuFd fd = vm.createVcpu(0)) {
+                fd.useRunPath(path);
                 fd.setCpuid(cpuid.forCpu(0));
                 fd.setSregs(BootFirmware.protectedModeEntry(fd.getSregs()));
                 fd.setRegs(BootFirmware.multibootEntry(loaded.entry(), loaded.infoAddress()));

@@ -5,6 +5,7 @@ import io.jvmm.core.devices.BusDevice;
 import io.jvmm.core.machine.Machine;
 import io.jvmm.core.machine.MachineConfig;
 import io.jvmm.core.machine.MachineExit;
+import io.jvmm.kvm.RunPath;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
@@ -25,6 +26,9 @@ final class ExitBench {
     /** The guest's ports (bench/src/main/asm/exitloop.S). */
     static final int LOOP_PORT = 0x700;
     static final int MARK_PORT = 0x704;
+
+    private static final String BINDING_JNA = "Java: kvm-native binding, KVM_RUN through JNA (exit decode, signal mask)";
+    private static final String BINDING = "Java: kvm-native binding as jvmm runs it, KVM_RUN through the JNI shim";
 
     private ExitBench() {
     }
@@ -125,14 +129,16 @@ final class ExitBench {
         Map<String, ThrowingSupplier<Double>> ways = new LinkedHashMap<>();
         ways.put("C: bare KVM_RUN loop (peer)", () -> cRun(env, n, false));
         ways.put("C + KVM_SET_SIGNAL_MASK as jvmm's vCPU threads set it", () -> cRun(env, n, true));
-        ways.put("Java: kvm-native binding alone (JNA ioctl, exit decode, signal mask)", () -> BindingLoop.run(elf, n));
+        ways.put(BINDING_JNA, () -> BindingLoop.run(elf, n, RunPath.JNA));
+        ways.put(BINDING, () -> BindingLoop.run(elf, n, RunPath.JNI));
         for (Variant v : List.of(Variant.NO_METRICS, Variant.DEFAULT, Variant.CHECKS_OFF)) {
             ways.put(v.label, () -> jvmmRun(elf, n, v));
         }
         env.log("exit: warming up (each way once, %d exits)", n / 3);
         cRun(env, n / 3, false);
         cRun(env, n / 3, true);
-        BindingLoop.run(elf, n / 3);
+        BindingLoop.run(elf, n / 3, RunPath.JNA);
+        BindingLoop.run(elf, n / 3, RunPath.JNI);
         for (Variant v : Variant.values()) {
             jvmmRun(elf, n / 3, v);
         }
@@ -156,8 +162,9 @@ final class ExitBench {
         s.add("exit round trip, time per exit, no-op meter registry (vs C)",
                 Stats.median(results.get(Variant.NO_METRICS.label)) / 1000, peer / 1000, "us");
         s.add("exit round trip, time per exit, kvm-native binding loop without Machine (vs C)",
-                Stats.median(results.get(order.stream().filter(k -> k.startsWith("Java:")).findFirst().get())) / 1000,
-                peer / 1000, "us");
+                Stats.median(results.get(BINDING)) / 1000, peer / 1000, "us");
+        s.add("exit round trip, time per exit, kvm-native binding loop with KVM_RUN through JNA (vs C)",
+                Stats.median(results.get(BINDING_JNA)) / 1000, peer / 1000, "us");
         s.add("exit round trip, time per exit, C with jvmm's KVM_SET_SIGNAL_MASK (vs C)",
                 Stats.median(results.get("C + KVM_SET_SIGNAL_MASK as jvmm's vCPU threads set it")) / 1000, peer / 1000,
                 "us");
@@ -175,16 +182,19 @@ final class ExitBench {
         boolean met = def / peer <= 1.10;
         double c = peer;
         double mask = Stats.median(results.get("C + KVM_SET_SIGNAL_MASK as jvmm's vCPU threads set it"));
-        double bind = Stats.median(results.get(order.stream().filter(k -> k.startsWith("Java:")).findFirst().get()));
+        double bind = Stats.median(results.get(BINDING));
+        double bindJna = Stats.median(results.get(BINDING_JNA));
         double noMet = Stats.median(results.get(Variant.NO_METRICS.label));
         double off = Stats.median(results.get(Variant.CHECKS_OFF.label));
         String where = "Where the time goes. Almost all of an exit is the kernel's round trip, which C pays too: "
                 + F.f(c / 1000, 2) + " us per exit on this PVM host, including the guest's 3 emulated instructions. "
                 + "jvmm adds " + F.f((def - c) / 1000, 2) + " us, in steps the rows isolate: the signal mask that "
                 + "lets a kick interrupt KVM_RUN (the kernel swaps masks on every entry and exit) "
-                + us(mask - c) + "; the kvm-native binding (the JNA direct-mapped `ioctl`, errno handling, the "
+                + us(mask - c) + "; the kvm-native binding (the KVM_RUN call through the JNI shim, errno handling, the "
                 + "`immediate_exit` write and fence, and decoding `kvm_run` into an `IoOut` record with its data "
-                + "array) " + us(bind - mask) + "; the `Machine` around it (the vCPU loop's request and policy checks, "
+                + "array) " + us(bind - mask) + " (with KVM_RUN through JNA's direct mapping instead, the path every other "
+                + "ioctl takes, the binding costs " + us(bindJna - mask) + ": libffi marshalling and JNA's errno "
+                + "bookkeeping on every call, the reason KVM_RUN has its own JNI entry point); the `Machine` around it (the vCPU loop's request and policy checks, "
                 + "the RUNTIME writeback check, Big Lock release and re-acquire at the `vcpu-exit` site with its "
                 + "holder bookkeeping and two clock reads, bus lookup and the unclaimed-write counter) "
                 + us(noMet - bind) + "; the metrics (two fixed-bucket histogram records for the lock's wait and hold, "
@@ -192,7 +202,7 @@ final class ExitBench {
                 + "the lock checks off " + us(off - def) + (off >= def ? " (no saving: run-to-run noise; the JMH section "
                 + "shows the checks cost about nothing)" : "") + ". The steps are differences of medians of noisy runs, "
                 + "so a step smaller than about 0.1 us is within the noise. "
-                + "The JFR profile (section Profiles) samples the vCPU thread in native code (`LibC.ioctl`) almost all "
+                + "The JFR profile (section Profiles) samples the vCPU thread in native code (`RunShim.ioctl`) almost all "
                 + "the time; the Java work per exit is small enough that the remaining cost is as much the "
                 + "cache and TLB footprint the JVM-side code adds to every round trip as its instructions.";
         s.md("Command: `bench/run` (section `exit`). " + reps + " rounds of " + n + " exits for each way of running "

@@ -36,7 +36,7 @@ final class ProfileBench {
         EXIT_CATEGORIES.put("metrics: Prometheus simpleclient", "io.prometheus.");
         EXIT_CATEGORIES.put("metrics: jvmm glue (MachineMetrics, LockMetricsObserver)", "io.jvmm.core.metrics.");
         EXIT_CATEGORIES.put("Big Lock (BigLock, LockSite)", "io.jvmm.core.lock.");
-        EXIT_CATEGORIES.put("KVM binding (VcpuFd, KvmRunPage, LibC)", "io.jvmm.kvm.");
+        EXIT_CATEGORIES.put("KVM binding (VcpuFd, KvmRunPage, RunShim)", "io.jvmm.kvm.");
         EXIT_CATEGORIES.put("JNA", "com.sun.jna.");
         EXIT_CATEGORIES.put("vCPU loop (Vcpu, VcpuState)", "io.jvmm.core.vcpu.");
         EXIT_CATEGORIES.put("bus (Bus, devices)", "io.jvmm.core.devices.");
@@ -84,7 +84,7 @@ final class ProfileBench {
                 + "every 1 ms, on `vcpu-0` while it runs the exitloop guest for " + n + " exits through the full path "
                 + "(product default configuration; " + F.f(perExit / 1000, 2) + " us per exit under the profiler). The "
                 + "thread was sampled " + total + " times: " + nat.size() + " times in native code (" + F.f(100 - 100
-                * javaShare, 1) + "%: the JNA call of `ioctl(KVM_RUN)`, that is JNA's native dispatch and the kernel's "
+                * javaShare, 1) + "%: the JNI call of `ioctl(KVM_RUN)`, that is the call itself and the kernel's "
                 + "exit round trip, which the C loop pays too) "
                 + "and " + java.size() + " times in Java (" + F.f(100 * javaShare, 1) + "%, about "
                 + F.f(javaShare * perExit / 1000, 2) + " us per exit).");

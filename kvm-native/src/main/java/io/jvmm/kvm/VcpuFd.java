@@ -59,6 +59,8 @@ public final class VcpuFd extends NativeFd {
     private int kickTid;
     private final Map<String, LongAdder> writes = new ConcurrentHashMap<>();
     private final LongAdder kicks = new LongAdder();
+    /** How {@link #run()} calls KVM_RUN. Set before the vCPU thread first runs (see {@link #useRunPath}). */
+    private RunPath runPath = RunPath.preferred();
 
     VcpuFd(int fd, int id, int mmapSize) {
         super(fd, "VcpuFd " + id);
@@ -90,6 +92,26 @@ public final class VcpuFd extends NativeFd {
         return id;
     }
 
+    /** How {@link #run()} calls KVM_RUN: {@link RunPath#preferred()} unless changed. */
+    public RunPath runPath() {
+        return runPath;
+    }
+
+    /**
+     * Chooses how {@link #run()} calls KVM_RUN, for diagnosis and for measuring the difference.
+     * Call before the thread that runs this vCPU starts (or on that thread).
+     *
+     * @throws IllegalStateException if {@code path} cannot be used in this process (the JNI shim
+     *     did not load; the message says why)
+     */
+    public void useRunPath(RunPath path) {
+        if (!path.isUsable()) {
+            throw new IllegalStateException("KVM_RUN through " + path + " is not available: "
+                    + RunPath.shimUnavailabilityCause());
+        }
+        this.runPath = path;
+    }
+
     /** The kvm_run page of this vCPU. */
     public KvmRunPage runPage() {
         return run;
@@ -102,8 +124,15 @@ public final class VcpuFd extends NativeFd {
      * @throws KvmException for any other failure, e.g. EFAULT
      */
     public VcpuExit run() {
-        int r = LibC.ioctl(fd(), KvmIoctls.KVM_RUN, 0L);
-        int err = r < 0 ? LibC.errno() : 0;
+        int r;
+        int err;
+        if (runPath == RunPath.JNI) {
+            r = RunShim.ioctl(fd(), KvmIoctls.KVM_RUN, 0L);
+            err = r < 0 ? -r : 0;
+        } else {
+            r = LibC.ioctl(fd(), KvmIoctls.KVM_RUN, 0L);
+            err = r < 0 ? LibC.errno() : 0;
+        }
         run.setImmediateExit(false);
         if (r < 0) {
             if (err == Errno.EINTR.number() || err == Errno.EAGAIN.number()) {

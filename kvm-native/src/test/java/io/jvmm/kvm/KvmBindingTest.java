@@ -18,42 +18,6 @@ import org.junit.jupiter.api.Test;
 /** The binding against the real {@code /dev/kvm}: capabilities, typed errors, and tiny real-mode guests. */
 @RequiresKvm
 class KvmBindingTest {
-    private static final long CODE = 0x1000;
-
-    /** A VM with 64 KiB of RAM at 0 holding {@code code} at 0x1000, and one real-mode vCPU about to run it. */
-    private static final class TinyVm implements AutoCloseable {
-        final Kvm kvm = Kvm.open();
-        final VmFd vm;
-        final HostMemory ram = HostMemory.allocate(0x10000);
-        final VcpuFd vcpu;
-
-        TinyVm(boolean irqchip, int... code) {
-            vm = kvm.createVm();
-            vm.setTssAddr(0xfffbd000L);
-            if (irqchip) {
-                vm.createIrqchip();
-            }
-            vm.setUserMemoryRegion(0, 0, 0, ram.size(), ram.address());
-            for (int i = 0; i < code.length; i++) {
-                ram.pointer().setByte(CODE + i, (byte) code[i]);
-            }
-            vcpu = vm.createVcpu(0);
-            Sregs s = vcpu.getSregs();
-            Segment cs = new Segment(0, 0xffff, 0, 0xb, true, 0, false, true, false, false, false, false);
-            vcpu.setSregs(s.withSegments(cs, new Segment(0, 0xffff, 0, 0x3, true, 0, false, true, false, false,
-                    false, false)));
-            vcpu.setRegs(Regs.reset().withRip(CODE));
-        }
-
-        @Override
-        public void close() {
-            vcpu.close();
-            vm.close();
-            ram.close();
-            kvm.close();
-        }
-    }
-
     @Test
     void reportsApiVersionAndTheCapabilitiesThisProjectNeeds() {
         try (Kvm kvm = Kvm.open()) {
@@ -111,7 +75,7 @@ class KvmBindingTest {
             assertEquals(1, out.size());
             assertEquals('A', out.value());
             assertEquals(VcpuExit.HLT, t.vcpu.run());
-            assertEquals(CODE + 7, t.vcpu.getRegs().rip());
+            assertEquals(TinyVm.CODE + 7, t.vcpu.getRegs().rip());
         }
     }
 
@@ -151,7 +115,7 @@ class KvmBindingTest {
             assertEquals(before, t.vcpu.stateWrites(), "reads must not count as writes");
             assertEquals(MpState.RUNNABLE, mp, "vCPU 0 starts runnable after KVM_CREATE_IRQCHIP");
             assertEquals(0, lapic.apicId());
-            assertEquals(CODE, r.rip());
+            assertEquals(TinyVm.CODE, r.rip());
             assertEquals(2, msrs.size());
 
             t.vcpu.setRegs(r.withRaxRbx(0x2badb002L, 0x9000));
@@ -208,7 +172,7 @@ class KvmBindingTest {
         }
     }
 
-    private static void assertKickInterrupts(VcpuFd vcpu) throws Exception {
+    static void assertKickInterrupts(VcpuFd vcpu) throws Exception {
         CountDownLatch bound = new CountDownLatch(1);
         CompletableFuture<VcpuExit> exit = new CompletableFuture<>();
         Thread th = new Thread(() -> {

@@ -124,6 +124,8 @@ class VmmServeIT {
             }
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             assertTrue(answer.contains("\"name\": \"kvm\""), answer);
+            // The packaged application loads the KVM_RUN shim from its jar.
+            assertTrue(answer.contains("\"runPath\": \"JNI\""), answer);
         } finally {
             String out = stop(p);
             assertTrue(out.contains("serving on unix:" + sock), out);

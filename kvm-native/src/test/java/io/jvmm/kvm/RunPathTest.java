@@ -1,0 +1,66 @@
+package io.jvmm.kvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.jvmm.kvm.testing.RequiresKvm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The two ways of calling KVM_RUN: the JNI shim this module builds, and JNA. */
+class RunPathTest {
+    @Test
+    void theShimIsBuiltByThisBuildAndLoads() {
+        // The build compiles src/main/c into the jar; a machine that can build can load it.
+        assertNull(RunPath.shimUnavailabilityCause());
+        assertEquals(RunShim.VERSION, RunShim.version());
+        assertEquals(RunPath.JNI, RunPath.preferred(), "-D" + RunPath.PROPERTY + " must not be set for the tests");
+    }
+
+    @Test
+    void theShimReturnsMinusErrno() {
+        assertEquals(-Errno.EBADF.number(), RunShim.ioctl(-1, KvmIoctls.KVM_GET_API_VERSION, 0));
+    }
+
+    @RequiresKvm
+    @Test
+    void theShimPassesTheRequestAndItsArgumentToTheKernel() {
+        try (Kvm kvm = Kvm.open()) {
+            assertEquals(12, RunShim.ioctl(kvm.fd(), KvmIoctls.KVM_GET_API_VERSION, 0));
+            for (KvmCap cap : KvmCap.values()) {
+                assertEquals(kvm.checkExtension(cap), RunShim.ioctl(kvm.fd(), KvmIoctls.KVM_CHECK_EXTENSION, cap.number()),
+                        cap.name());
+            }
+        }
+    }
+
+    @RequiresKvm
+    @ParameterizedTest
+    @EnumSource(RunPath.class)
+    void eitherPathRunsAGuestToItsExits(RunPath path) {
+        // mov dx, 0x3f8; mov al, 'A'; out dx, al; hlt
+        try (TinyVm t = new TinyVm(false, 0xba, 0xf8, 0x03, 0xb0, 0x41, 0xee, 0xf4)) {
+            t.vcpu.useRunPath(path);
+            assertEquals(path, t.vcpu.runPath());
+            VcpuExit.IoOut out = assertInstanceOf(VcpuExit.IoOut.class, t.vcpu.run());
+            assertEquals(0x3f8, out.port());
+            assertEquals('A', out.value());
+            assertEquals(VcpuExit.HLT, t.vcpu.run());
+        }
+    }
+
+    @RequiresKvm
+    @ParameterizedTest
+    @EnumSource(RunPath.class)
+    void eitherPathTurnsEintrIntoAnInterruptedExit(RunPath path) throws Exception {
+        // jmp $: only immediate_exit or a kick gets the vCPU out
+        try (TinyVm t = new TinyVm(true, 0xeb, 0xfe)) {
+            t.vcpu.useRunPath(path);
+            t.vcpu.runPage().setImmediateExit(true);
+            assertEquals(VcpuExit.INTERRUPTED, t.vcpu.run());
+            KvmBindingTest.assertKickInterrupts(t.vcpu);
+        }
+    }
+}
