@@ -124,7 +124,8 @@ final class ExitBench {
         Section s = new Section("exit", "Exit round trip");
         byte[] elf = Files.readAllBytes(env.exitElf());
         int n = env.count(300_000, 60_000);
-        int reps = env.count(5, 2);
+        // Nine rounds: the host is shared, and a burst of noise can spoil a round or two of every way.
+        int reps = env.count(9, 2);
         // Every way of running the loop, from the bare C loop to jvmm's full path.
         Map<String, ThrowingSupplier<Double>> ways = new LinkedHashMap<>();
         ways.put("C: bare KVM_RUN loop (peer)", () -> cRun(env, n, false));
@@ -192,9 +193,9 @@ final class ExitBench {
                 + "lets a kick interrupt KVM_RUN (the kernel swaps masks on every entry and exit) "
                 + us(mask - c) + "; the kvm-native binding (the KVM_RUN call through the JNI shim, errno handling, the "
                 + "`immediate_exit` write and fence, and decoding `kvm_run` into an `IoOut` record with its data "
-                + "array) " + us(bind - mask) + " (with KVM_RUN through JNA's direct mapping instead, the path every other "
-                + "ioctl takes, the binding costs " + us(bindJna - mask) + ": libffi marshalling and JNA's errno "
-                + "bookkeeping on every call, the reason KVM_RUN has its own JNI entry point); the `Machine` around it (the vCPU loop's request and policy checks, "
+                + "array) " + us(bind - mask) + " (KVM_RUN through JNA's direct mapping, the path every other ioctl takes, "
+                + "measured " + us(bindJna - bind) + " per exit against the shim in this run: libffi marshalling and "
+                + "JNA's errno bookkeeping on every call, the reason KVM_RUN has its own JNI entry point); the `Machine` around it (the vCPU loop's request and policy checks, "
                 + "the RUNTIME writeback check, Big Lock release and re-acquire at the `vcpu-exit` site with its "
                 + "holder bookkeeping and two clock reads, bus lookup and the unclaimed-write counter) "
                 + us(noMet - bind) + "; the metrics (two fixed-bucket histogram records for the lock's wait and hold, "
