@@ -27,8 +27,9 @@ final class ExitBench {
     static final int LOOP_PORT = 0x700;
     static final int MARK_PORT = 0x704;
 
-    private static final String BINDING_JNA = "Java: kvm-native binding, KVM_RUN through JNA (exit decode, signal mask)";
-    private static final String BINDING = "Java: kvm-native binding as jvmm runs it, KVM_RUN through the JNI shim";
+    private static final String MASK = "C + KVM_SET_SIGNAL_MASK (the kick technique of the JNA fallback)";
+    private static final String BINDING_JNA = "Java: kvm-native binding, JNA fallback (KVM_RUN through JNA, kicks by signal mask)";
+    private static final String BINDING = "Java: kvm-native binding as jvmm runs it (JNI shim, kicks by no-op handler)";
 
     private ExitBench() {
     }
@@ -120,21 +121,43 @@ final class ExitBench {
         throw new IllegalStateException("unexpected output of the C peer: " + out);
     }
 
+    /** The table's name for a way in the "step from" column. */
+    private static String shortName(String way) {
+        if (way.equals(BINDING)) {
+            return "binding (JNI)";
+        }
+        for (Variant v : Variant.values()) {
+            if (way.equals(v.label)) {
+                return v == Variant.DEFAULT ? "jvmm default" : v == Variant.NO_METRICS ? "jvmm, no-op metrics" : "jvmm, checks off";
+            }
+        }
+        return way.startsWith("C: bare") ? "bare C" : way;
+    }
+
     static Section run(Env env) throws Exception {
         Section s = new Section("exit", "Exit round trip");
         byte[] elf = Files.readAllBytes(env.exitElf());
         int n = env.count(300_000, 60_000);
         // Nine rounds: the host is shared, and a burst of noise can spoil a round or two of every way.
         int reps = env.count(9, 2);
-        // Every way of running the loop, from the bare C loop to jvmm's full path.
+        // Every way of running the loop, from the bare C loop to jvmm's full path, then the JNA
+        // fallback; each with the way it is compared with in the table's step column.
+        String cBare = "C: bare KVM_RUN loop (peer)";
         Map<String, ThrowingSupplier<Double>> ways = new LinkedHashMap<>();
-        ways.put("C: bare KVM_RUN loop (peer)", () -> cRun(env, n, false));
-        ways.put("C + KVM_SET_SIGNAL_MASK as jvmm's vCPU threads set it", () -> cRun(env, n, true));
-        ways.put(BINDING_JNA, () -> BindingLoop.run(elf, n, RunPath.JNA));
+        Map<String, String> stepFrom = new LinkedHashMap<>();
+        ways.put(cBare, () -> cRun(env, n, false));
         ways.put(BINDING, () -> BindingLoop.run(elf, n, RunPath.JNI));
+        stepFrom.put(BINDING, cBare);
+        String prevWay = BINDING;
         for (Variant v : List.of(Variant.NO_METRICS, Variant.DEFAULT, Variant.CHECKS_OFF)) {
             ways.put(v.label, () -> jvmmRun(elf, n, v));
+            stepFrom.put(v.label, prevWay);
+            prevWay = v.label;
         }
+        ways.put(MASK, () -> cRun(env, n, true));
+        stepFrom.put(MASK, cBare);
+        ways.put(BINDING_JNA, () -> BindingLoop.run(elf, n, RunPath.JNA));
+        stepFrom.put(BINDING_JNA, BINDING);
         env.log("exit: warming up (each way once, %d exits)", n / 3);
         cRun(env, n / 3, false);
         cRun(env, n / 3, true);
@@ -153,9 +176,9 @@ final class ExitBench {
                 results.get(k).add(ways.get(k).get());
             }
             env.log("exit: round %d/%d: C %.0f ns, jvmm %.0f ns per exit", r + 1, reps,
-                    last(results.get("C: bare KVM_RUN loop (peer)")), last(results.get(Variant.DEFAULT.label)));
+                    last(results.get(cBare)), last(results.get(Variant.DEFAULT.label)));
         }
-        double peer = Stats.median(results.get("C: bare KVM_RUN loop (peer)"));
+        double peer = Stats.median(results.get(cBare));
         double def = Stats.median(results.get(Variant.DEFAULT.label));
         s.add("exit round trip, time per exit (jvmm full path vs C KVM_RUN loop)", def / 1000, peer / 1000, "us");
         s.add("exit round trip, time per exit, lock checks off (vs C)",
@@ -164,48 +187,50 @@ final class ExitBench {
                 Stats.median(results.get(Variant.NO_METRICS.label)) / 1000, peer / 1000, "us");
         s.add("exit round trip, time per exit, kvm-native binding loop without Machine (vs C)",
                 Stats.median(results.get(BINDING)) / 1000, peer / 1000, "us");
-        s.add("exit round trip, time per exit, kvm-native binding loop with KVM_RUN through JNA (vs C)",
+        s.add("exit round trip, time per exit, kvm-native binding loop, JNA fallback (vs C)",
                 Stats.median(results.get(BINDING_JNA)) / 1000, peer / 1000, "us");
-        s.add("exit round trip, time per exit, C with jvmm's KVM_SET_SIGNAL_MASK (vs C)",
-                Stats.median(results.get("C + KVM_SET_SIGNAL_MASK as jvmm's vCPU threads set it")) / 1000, peer / 1000,
+        s.add("exit round trip, time per exit, C with the JNA fallback's KVM_SET_SIGNAL_MASK (vs C)",
+                Stats.median(results.get(MASK)) / 1000, peer / 1000,
                 "us");
 
-        Table t = new Table("what runs the loop", "per exit (median)", "exits/s", "step from the row above",
+        Table t = new Table("what runs the loop", "per exit (median)", "exits/s", "step", "step from",
                 "ratio to C", "runs (us per exit)");
-        double prev = Double.NaN;
         for (String k : ways.keySet()) {
             double med = Stats.median(results.get(k));
+            String from = stepFrom.get(k);
             t.row(k, F.f(med / 1000, 2) + " us", F.f(1e9 / med, 0),
-                    Double.isNaN(prev) ? "" : String.format(java.util.Locale.ROOT, "%+.2f us", (med - prev) / 1000),
-                    F.ratio(med / peer), runs(results.get(k)));
-            prev = med;
+                    from == null ? "" : String.format(java.util.Locale.ROOT, "%+.2f us",
+                            (med - Stats.median(results.get(from))) / 1000),
+                    from == null ? "" : shortName(from), F.ratio(med / peer), runs(results.get(k)));
         }
         boolean met = def / peer <= 1.10;
         double c = peer;
-        double mask = Stats.median(results.get("C + KVM_SET_SIGNAL_MASK as jvmm's vCPU threads set it"));
+        double mask = Stats.median(results.get(MASK));
         double bind = Stats.median(results.get(BINDING));
         double bindJna = Stats.median(results.get(BINDING_JNA));
         double noMet = Stats.median(results.get(Variant.NO_METRICS.label));
         double off = Stats.median(results.get(Variant.CHECKS_OFF.label));
         String where = "Where the time goes. Almost all of an exit is the kernel's round trip, which C pays too: "
                 + F.f(c / 1000, 2) + " us per exit on this PVM host, including the guest's 3 emulated instructions. "
-                + "jvmm adds " + F.f((def - c) / 1000, 2) + " us, in steps the rows isolate: the signal mask that "
-                + "lets a kick interrupt KVM_RUN (the kernel swaps masks on every entry and exit) "
-                + us(mask - c) + "; the kvm-native binding (the KVM_RUN call through the JNI shim, errno handling, the "
-                + "`immediate_exit` write and fence, and decoding `kvm_run` into an `IoOut` record with its data "
-                + "array) " + us(bind - mask) + " (KVM_RUN through JNA's direct mapping, the path every other ioctl takes, "
-                + "measured " + us(bindJna - bind) + " per exit against the shim in this run: libffi marshalling and "
-                + "JNA's errno bookkeeping on every call, the reason KVM_RUN has its own JNI entry point); the `Machine` around it (the vCPU loop's request and policy checks, "
-                + "the RUNTIME writeback check, Big Lock release and re-acquire at the `vcpu-exit` site with its "
-                + "holder bookkeeping and two clock reads, bus lookup and the unclaimed-write counter) "
-                + us(noMet - bind) + "; the metrics (two fixed-bucket histogram records for the lock's wait and hold, "
-                + "and the `jvmm_vcpu_exits_total` counter) " + us(def - noMet) + "; turning "
-                + "the lock checks off " + us(off - def) + (off >= def ? " (no saving: run-to-run noise; the JMH section "
-                + "shows the checks cost about nothing)" : "") + ". The steps are differences of medians of noisy runs, "
-                + "so a step smaller than about 0.1 us is within the noise. "
-                + "The JFR profile (section Profiles) samples the vCPU thread in native code (`RunShim.ioctl`) almost all "
-                + "the time; the Java work per exit is small enough that the remaining cost is as much the "
-                + "cache and TLB footprint the JVM-side code adds to every round trip as its instructions.";
+                + "jvmm adds " + F.f((def - c) / 1000, 2) + " us, in steps the rows isolate: the kvm-native binding as "
+                + "jvmm runs it (KVM_RUN through the JNI shim, errno handling, the `immediate_exit` write and fence, "
+                + "and decoding `kvm_run` into an `IoOut` record with its data array; kicks are consumed by the "
+                + "shim's no-op signal handler, so KVM_RUN runs with the thread's own signal mask) " + us(bind - c)
+                + "; the `Machine` around it (the vCPU loop's request and policy checks, the RUNTIME writeback check, "
+                + "Big Lock release and re-acquire at the `vcpu-exit` site with its holder bookkeeping and two clock "
+                + "reads, bus lookup and the unclaimed-write counter) " + us(noMet - bind) + "; the metrics (two "
+                + "fixed-bucket histogram records for the lock's wait and hold, and the `jvmm_vcpu_exits_total` "
+                + "counter) " + us(def - noMet) + "; turning the lock checks off " + us(off - def)
+                + (off >= def ? " (no saving: run-to-run noise; the JMH section shows the checks cost about nothing)" : "")
+                + ". The binding's JNA fallback, used only when the shim cannot be loaded, costs " + us(bindJna - bind)
+                + " per exit more than the shim in this run: the kernel's signal mask swap on every entry and exit that "
+                + "its kick technique needs (KVM_SET_SIGNAL_MASK; the C loop with the same mask measures "
+                + us(mask - c) + " over the bare one), and JNA's libffi marshalling and errno bookkeeping on every call. "
+                + "The steps are differences of medians of noisy runs, so a step smaller than about 0.1 us is within "
+                + "the noise. The JFR profile (section Profiles) samples the vCPU thread in native code "
+                + "(`RunShim.ioctl`) almost all the time; the Java work per exit is small enough that the remaining "
+                + "cost is as much the cache and TLB footprint the JVM-side code adds to every round trip as its "
+                + "instructions.";
         s.md("Command: `bench/run` (section `exit`). " + reps + " rounds of " + n + " exits for each way of running "
                 + "the loop, after one warm-up run of each; the order rotates every round. Times are between the "
                 + "guest's two marker writes, so they exclude boot and teardown, and include the guest's own 3 "

@@ -1,7 +1,8 @@
 package io.jvmm.kvm;
 
 /**
- * How {@link VcpuFd#run()} makes the KVM_RUN call. The rest of the binding always uses JNA.
+ * How {@link VcpuFd#run()} makes the KVM_RUN call and how its kicks are consumed (see
+ * {@link VcpuFd}). The rest of the binding always uses JNA.
  *
  * <p>The default is {@link #JNI}, the shim this module builds ({@code src/main/c}); it falls back
  * to {@link #JNA} when the shim cannot be loaded (the cause is logged once and kept in
@@ -9,9 +10,9 @@ package io.jvmm.kvm;
  * {@code jna} (any other value is warned about and ignored). Both paths are tested against the same guests; they differ only in cost.
  */
 public enum RunPath {
-    /** The JNI shim: about as cheap as the call from C. */
+    /** The JNI shim, kicks consumed by its no-op signal handler: about as cheap as C. */
     JNI,
-    /** JNA's direct mapping: a few hundred nanoseconds more per exit on a PVM host. */
+    /** JNA's direct mapping, kicks by KVM_SET_SIGNAL_MASK: about half a microsecond more per exit on a PVM host. */
     JNA;
 
     /** The system property that chooses the path: {@code jni} (default) or {@code jna}. */

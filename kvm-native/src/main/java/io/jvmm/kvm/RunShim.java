@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * The JNI entry point for KVM_RUN ({@code src/main/c/jvmm_kvm_run.c}, built by this module's
- * build into the jar as {@value #RESOURCE}). KVM_RUN is made once per guest exit; a JNA
- * direct-mapped call costs a few hundred nanoseconds more than the same call from C on a PVM host,
- * a JNI call a few tens (docs/benchmarks.md, section 1). Every other call stays on {@link LibC}.
+ * The JNI entry points for KVM_RUN and for the kick signal's handler ({@code src/main/c/jvmm_kvm_run.c},
+ * built by this module's build into the jar as {@value #RESOURCE}). KVM_RUN is made once per guest
+ * exit; a JNA direct-mapped call costs a few hundred nanoseconds more than the same call from C on a
+ * PVM host, a JNI call a few tens (docs/benchmarks.md, section 1). The handler is a C function that
+ * does nothing, so a kick needs no KVM_SET_SIGNAL_MASK (see {@link VcpuFd}). Every other call stays
+ * on {@link LibC}.
  *
  * <p>Loaded once per process: the library is copied from the jar to a temporary file, loaded,
  * and the file unlinked (the mapping stays). If that fails, {@link #unavailabilityCause()} says
@@ -19,7 +21,7 @@ import java.nio.file.StandardCopyOption;
 final class RunShim {
     static final String RESOURCE = "linux-x86_64/libjvmm-kvm.so";
     /** The interface version this class expects of the library (JVMM_KVM_SHIM_VERSION). */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private static final String CAUSE = load();
 
@@ -41,6 +43,12 @@ final class RunShim {
 
     /** {@code ioctl(fd, request, arg)}: the result when non-negative, else minus errno. Nothing is thrown. */
     static native int ioctl(int fd, long request, long arg);
+
+    /**
+     * Installs the shim's no-op handler for {@code signal}, process-wide (SA_RESTART). Returns 0,
+     * minus errno, or minus EBUSY if another handler is installed for it (left in place).
+     */
+    static native int installKickHandler(int signal);
 
     private static String load() {
         String os = System.getProperty("os.name", "");

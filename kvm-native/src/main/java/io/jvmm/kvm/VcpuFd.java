@@ -29,13 +29,20 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p><b>Threads.</b> KVM_RUN and the state ioctls are meant for the thread that runs the vCPU;
  * the one call made from other threads is {@link #kick()}, which gets that thread out of KVM_RUN
- * even when it sleeps in the kernel (a halted vCPU, an AP waiting for INIT). The technique needs
- * no signal handler, so no Java code ever runs as one: the vCPU thread blocks {@link #KICK_SIGNAL}
- * ({@link #bindKickToCurrentThread()}) and hands KVM a mask with it unblocked for the duration of
- * KVM_RUN (KVM_SET_SIGNAL_MASK). {@code tgkill} then makes KVM_RUN return EINTR; the kernel
- * restores the blocking mask before returning to user space, so the signal stays pending and is
- * consumed with a zero-timeout {@code sigtimedwait}. {@code immediate_exit} is set as well, for a
- * kick that lands just before KVM_RUN.
+ * even when it sleeps in the kernel (a halted vCPU, an AP waiting for INIT): {@code tgkill} with
+ * {@link #KICK_SIGNAL} makes KVM_RUN return EINTR, and {@code immediate_exit} is set as well, for
+ * a kick that lands just before KVM_RUN. No Java code ever runs as a signal handler. How the
+ * signal is consumed follows the {@link RunPath}:
+ * <ul>
+ *   <li>{@link RunPath#JNI}: the shim's C handler, which does nothing, is installed for the signal
+ *       (once per process) and the signal is unblocked on the vCPU thread; it is consumed by that
+ *       handler. KVM runs the guest with the thread's own mask, so an entry costs no mask swap.
+ *   <li>{@link RunPath#JNA} (no native code of our own): the vCPU thread blocks the signal and
+ *       hands KVM a mask with it unblocked for the duration of KVM_RUN (KVM_SET_SIGNAL_MASK); the
+ *       kernel restores the blocking mask before returning to user space, so the signal stays
+ *       pending and is consumed with a zero-timeout {@code sigtimedwait}. The kernel swaps the
+ *       masks on every entry and exit, a fraction of a microsecond each time on a PVM host.
+ * </ul>
  *
  * <p><b>Write accounting.</b> Every KVM_SET_* call on this vCPU is counted by ioctl name
  * ({@link #stateWrites()}), so tests can prove that reads never cause writes.
@@ -57,6 +64,8 @@ public final class VcpuFd extends NativeFd {
     private final Object kickLock = new Object();
     /** The bound thread's tid, 0 when no thread is bound. Guarded by kickLock. */
     private int kickTid;
+    /** Whether the bound thread consumes kicks with a handler (true) or with sigtimedwait. Vcpu thread only. */
+    private boolean kickHandled;
     private final Map<String, LongAdder> writes = new ConcurrentHashMap<>();
     private final LongAdder kicks = new LongAdder();
     /** How {@link #run()} calls KVM_RUN. Set before the vCPU thread first runs (see {@link #useRunPath}). */
@@ -105,6 +114,11 @@ public final class VcpuFd extends NativeFd {
      *     did not load; the message says why)
      */
     public void useRunPath(RunPath path) {
+        synchronized (kickLock) {
+            if (kickTid != 0) {
+                throw new IllegalStateException("choose the run path before a thread is bound for kicks");
+            }
+        }
         if (!path.isUsable()) {
             throw new IllegalStateException("KVM_RUN through " + path + " is not available: "
                     + RunPath.shimUnavailabilityCause());
@@ -136,7 +150,9 @@ public final class VcpuFd extends NativeFd {
         run.setImmediateExit(false);
         if (r < 0) {
             if (err == Errno.EINTR.number() || err == Errno.EAGAIN.number()) {
-                consumeKick();
+                if (!kickHandled) {
+                    consumeKick();
+                }
                 VarHandle.fullFence();
                 return VcpuExit.INTERRUPTED;
             }
@@ -159,28 +175,46 @@ public final class VcpuFd extends NativeFd {
     // ---- kicks ----
 
     /**
-     * Makes the calling thread the one {@link #kick()} interrupts: blocks {@link #KICK_SIGNAL} on
-     * it (pthread_sigmask) and tells KVM to unblock it during KVM_RUN (KVM_SET_SIGNAL_MASK).
-     * Call on the vCPU thread before its first KVM_RUN.
+     * Makes the calling thread the one {@link #kick()} interrupts, in the way the class comment
+     * gives for this vCPU's {@link #runPath()}. Call on the vCPU thread before its first KVM_RUN,
+     * after any {@link #useRunPath}.
      */
     public void bindKickToCurrentThread() {
         // glibc sigset_t: 1024 bits; signal n is bit n-1.
         Memory set = new Memory(LibC.GLIBC_SIGSET_BYTES);
         set.clear();
         setSignalBit(set, KICK_SIGNAL);
-        Memory old = new Memory(LibC.GLIBC_SIGSET_BYTES);
-        old.clear();
-        int err = LibC.pthread_sigmask(LibC.SIG_BLOCK, set, old);
-        if (err != 0) {
-            throw new KvmException("pthread_sigmask", err);
+        if (runPath == RunPath.JNI) {
+            int r = RunShim.installKickHandler(KICK_SIGNAL);
+            if (r == -Errno.EBUSY.number()) {
+                throw new KvmException("sigaction(" + KICK_SIGNAL + ")", "another handler is installed for signal "
+                        + KICK_SIGNAL + ", which jvmm uses for kicks; remove it, or run with -D" + RunPath.PROPERTY
+                        + "=jna (kicks by signal mask, slower exits)");
+            }
+            if (r < 0) {
+                throw new KvmException("sigaction(" + KICK_SIGNAL + ")", -r);
+            }
+            int err = LibC.pthread_sigmask(LibC.SIG_UNBLOCK, set, null);
+            if (err != 0) {
+                throw new KvmException("pthread_sigmask", err);
+            }
+            kickHandled = true;
+        } else {
+            Memory old = new Memory(LibC.GLIBC_SIGSET_BYTES);
+            old.clear();
+            int err = LibC.pthread_sigmask(LibC.SIG_BLOCK, set, old);
+            if (err != 0) {
+                throw new KvmException("pthread_sigmask", err);
+            }
+            // The mask KVM installs while in the guest: the thread's old mask, kick signal unblocked.
+            // kvm_signal_mask is a u32 length followed by the 8-byte kernel sigset (signals 1..64).
+            Memory m = new Memory(KvmSignalMask.SIZE + KvmSignalMask.KERNEL_SIGSET_BYTES);
+            m.setInt(KvmSignalMask.LEN, KvmSignalMask.KERNEL_SIGSET_BYTES);
+            long kernelMask = old.getLong(0) & ~(1L << (KICK_SIGNAL - 1));
+            m.setLong(KvmSignalMask.SIGSET, kernelMask);
+            ioctl("KVM_SET_SIGNAL_MASK", KvmIoctls.KVM_SET_SIGNAL_MASK, m);
+            kickHandled = false;
         }
-        // The mask KVM installs while in the guest: the thread's old mask, kick signal unblocked.
-        // kvm_signal_mask is a u32 length followed by the 8-byte kernel sigset (signals 1..64).
-        Memory m = new Memory(KvmSignalMask.SIZE + KvmSignalMask.KERNEL_SIGSET_BYTES);
-        m.setInt(KvmSignalMask.LEN, KvmSignalMask.KERNEL_SIGSET_BYTES);
-        long kernelMask = old.getLong(0) & ~(1L << (KICK_SIGNAL - 1));
-        m.setLong(KvmSignalMask.SIGSET, kernelMask);
-        ioctl("KVM_SET_SIGNAL_MASK", KvmIoctls.KVM_SET_SIGNAL_MASK, m);
         synchronized (kickLock) {
             kickTid = LibC.gettid();
         }
@@ -194,7 +228,9 @@ public final class VcpuFd extends NativeFd {
         synchronized (kickLock) {
             kickTid = 0;
         }
-        consumeKick();
+        if (!kickHandled) {
+            consumeKick();
+        }
     }
 
     /**

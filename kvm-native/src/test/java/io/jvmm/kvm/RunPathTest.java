@@ -3,13 +3,17 @@ package io.jvmm.kvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.kvm.testing.RequiresKvm;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The two ways of calling KVM_RUN: the JNI shim this module builds, and JNA. */
+/** The two ways of calling KVM_RUN and consuming kicks: the JNI shim this module builds, and JNA. */
 class RunPathTest {
     @Test
     void theShimIsBuiltByThisBuildAndLoads() {
@@ -61,6 +65,43 @@ class RunPathTest {
             t.vcpu.runPage().setImmediateExit(true);
             assertEquals(VcpuExit.INTERRUPTED, t.vcpu.run());
             KvmBindingTest.assertKickInterrupts(t.vcpu);
+        }
+    }
+
+    @RequiresKvm
+    @ParameterizedTest
+    @EnumSource(RunPath.class)
+    void aKickOutsideKvmRunIsAbsorbedAndTheNextRunReturnsAtOnce(RunPath path) throws Exception {
+        // jmp $: without the kick's immediate_exit, the second run would never return
+        try (TinyVm t = new TinyVm(true, 0xeb, 0xfe)) {
+            t.vcpu.useRunPath(path);
+            CountDownLatch bound = new CountDownLatch(1);
+            CountDownLatch kicked = new CountDownLatch(1);
+            CompletableFuture<VcpuExit> exit = new CompletableFuture<>();
+            Thread th = new Thread(() -> {
+                try {
+                    t.vcpu.bindKickToCurrentThread();
+                    bound.countDown();
+                    // Parked in Java (a futex wait) while the kicks arrive: they must neither kill
+                    // the thread nor be lost.
+                    kicked.await();
+                    Thread.sleep(20);
+                    exit.complete(t.vcpu.run());
+                } catch (Throwable e) {
+                    exit.completeExceptionally(e);
+                } finally {
+                    t.vcpu.unbindKick();
+                }
+            }, "vcpu-0");
+            th.start();
+            assertTrue(bound.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 3; i++) {
+                assertTrue(t.vcpu.kick());
+            }
+            kicked.countDown();
+            assertEquals(VcpuExit.INTERRUPTED, exit.get(10, TimeUnit.SECONDS));
+            th.join(10_000);
+            assertEquals(3, t.vcpu.kickCount());
         }
     }
 }
