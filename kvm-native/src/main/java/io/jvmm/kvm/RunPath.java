@@ -7,12 +7,13 @@ package io.jvmm.kvm;
  * <p>The default is {@link #JNI}, the shim this module builds ({@code src/main/c}); it falls back
  * to {@link #JNA} when the shim cannot be loaded (the cause is logged once and kept in
  * {@link #shimUnavailabilityCause()}) or when the system property {@value #PROPERTY} is
- * {@code jna} (any other value is warned about and ignored). Both paths are tested against the same guests; they differ only in cost.
+ * {@code jna} (any other value is warned about and ignored). Both paths are tested against the
+ * same guests; they differ only in cost.
  */
 public enum RunPath {
     /** The JNI shim, kicks consumed by its no-op signal handler: about as cheap as C. */
     JNI,
-    /** JNA's direct mapping, kicks by KVM_SET_SIGNAL_MASK: about half a microsecond more per exit on a PVM host. */
+    /** JNA's direct mapping, kicks by KVM_SET_SIGNAL_MASK: about 0.5 us more per exit on a PVM host. */
     JNA;
 
     /** The system property that chooses the path: {@code jni} (default) or {@code jna}. */
