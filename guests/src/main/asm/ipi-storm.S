@@ -448,12 +448,7 @@ storm_ap:
     .globl rm_start, rm_end              /* for the size check in guest.ld */
 rm_start:
 rm_pm16:                                /* 16-bit protected mode, CS base 0 */
-    movw $SEL_DATA16, %ax               /* real-mode-compatible 64 KiB limits */
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %fs
-    movw %ax, %gs
-    movw %ax, %ss
+    LOAD_DATA_SEGMENTS $SEL_DATA16      /* real-mode-compatible 64 KiB limits */
     movl %cr0, %eax
     andl $~1, %eax                      /* PE off */
     movl %eax, %cr0
@@ -545,12 +540,7 @@ rm_end:
 
 /* rm_fault32: back in protected mode (runs in the image, not copied). */
 rm_fault32:
-    movw $SEL_DATA32, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %fs
-    movw %ax, %gs
-    movw %ax, %ss
+    LOAD_DATA_SEGMENTS $SEL_DATA32
     movl R_PMSP(%ebx), %esp             /* this AP's protected-mode stack */
     pushl $0                            /* EFLAGS */
     pushl $0                            /* CS */

@@ -79,12 +79,7 @@ _start:
     cld
     lgdt gdtr
     ljmp $SEL_CODE32, $1f
-1:  movw $SEL_DATA32, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %fs
-    movw %ax, %gs
-    movw %ax, %ss
+1:  LOAD_DATA_SEGMENTS $SEL_DATA32
     movl $bsp_stack_top, %esp
     movl %ecx, mb_magic
     movl %ebx, mb_info
@@ -125,12 +120,7 @@ guest_exit:
     .globl ap_entry32
 ap_entry32:
     cld
-    movw $SEL_DATA32, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %fs
-    movw %ax, %gs
-    movw %ax, %ss
+    LOAD_DATA_SEGMENTS $SEL_DATA32
     movl $1, %eax
     lock xaddl %eax, ap_stack_next      /* EAX = my stack slot */
     cmpl $MAX_CPUS, %eax

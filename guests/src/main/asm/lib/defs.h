@@ -134,6 +134,16 @@
     popl %eax
 .endm
 
+/* LOAD_DATA_SEGMENTS sel - load selector sel into DS, ES, FS, GS and SS; clobbers AX. */
+.macro LOAD_DATA_SEGMENTS sel
+    movw \sel, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    movw %ax, %ss
+.endm
+
 /* EXIT code - terminate the VM with the given result (never returns). */
 .macro EXIT code
     movl \code, %eax

@@ -68,6 +68,23 @@ final class Env {
                 + elapsed + "] " + String.format(java.util.Locale.ROOT, format, args));
     }
 
+    /**
+     * Ends a child process: SIGTERM, up to {@code graceSeconds} for it to exit, then SIGKILL and up
+     * to 10 s more. An interrupt kills it at once and keeps the thread's interrupt status.
+     */
+    static void stop(Process process, long graceSeconds) {
+        process.destroy();
+        try {
+            if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
     /** Runs a command to its end and returns its standard output; fails on a non-zero status. */
     static String capture(List<String> cmd, Duration timeout) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -24,6 +24,8 @@ import org.openjdk.jmh.annotations.Threads;
  * what the vCPU loop does around every exit: take the lock at a site, the transition check that
  * it is held, release it, the check that it is not held.
  */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class LockBenchmarks {
 
     /** A Big Lock with the observer and checks the parameters say. */
@@ -100,8 +102,6 @@ public class LockBenchmarks {
 
     /** One LatencyHistogram.record (the observer makes two per acquire-release). */
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Threads(1)
     public static void latencyHistogramRecord(Histogram h) {
         h.histogram.record(1234);
@@ -109,8 +109,6 @@ public class LockBenchmarks {
 
     /** One System.nanoTime() (the lock reads the clock twice per acquire-release). */
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Threads(1)
     public static long nanoTime() {
         return System.nanoTime();
@@ -118,8 +116,6 @@ public class LockBenchmarks {
 
     /** One Micrometer Timer.record on the Prometheus registry: what the observer would cost with timers. */
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Threads(1)
     public static void prometheusTimerRecord(PromTimer t) {
         t.timer.record(1234, TimeUnit.NANOSECONDS);
@@ -134,8 +130,6 @@ public class LockBenchmarks {
 
     /** Uncontended: one thread. */
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Threads(1)
     public static void uncontended(Lock l) {
         cycle(l.bql, l.site);
@@ -143,8 +137,6 @@ public class LockBenchmarks {
 
     /** Uncontended bare ReentrantLock lock/unlock. */
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Threads(1)
     public static void plainReentrantLock(Plain p) {
         p.lock.lock();
@@ -153,8 +145,6 @@ public class LockBenchmarks {
 
     /** Two threads taking the same lock back to back. */
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Threads(2)
     public static void contended2(SharedLock l) {
         cycle(l.bql, l.site);
@@ -162,8 +152,6 @@ public class LockBenchmarks {
 
     /** Four threads taking the same lock back to back (on a 2-core host: two per core). */
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
     @Threads(4)
     public static void contended4(SharedLock l) {
         cycle(l.bql, l.site);

@@ -170,15 +170,7 @@ final class QemuVm implements AutoCloseable {
         } catch (IOException e) {
             // closing anyway
         }
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Env.stop(process, 10);
     }
 
     static void deleteQuietly(Path p) {

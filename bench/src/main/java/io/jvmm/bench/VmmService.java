@@ -149,16 +149,7 @@ final class VmmService implements AutoCloseable {
     @Override
     public void close() {
         http.close();
-        process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        Env.stop(process, 20);
     }
 
     static Path logOf(Env env, String logName) {

@@ -2,6 +2,8 @@ package io.jvmm.kvm;
 
 import com.sun.jna.Pointer;
 import io.jvmm.kvm.KvmAbi.KvmFpu;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /** x87 and SSE state ({@code struct kvm_fpu}); {@code fpr} is 8 x 16 bytes, {@code xmm} 16 x 16. */
@@ -62,7 +64,7 @@ public record Fpu(byte[] fpr, int fcw, int fsw, int ftwx, int lastOpcode, long l
 
     /** The x87/SSE state in the legacy FXSAVE area at the start of an XSAVE image. */
     public static Fpu fromXsave(byte[] xsave) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(xsave).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(xsave).order(ByteOrder.LITTLE_ENDIAN);
         byte[] fpr = new byte[128];
         for (int i = 0; i < 8; i++) {
             System.arraycopy(xsave, FX_ST + 16 * i, fpr, 16 * i, 10);
@@ -78,7 +80,7 @@ public record Fpu(byte[] fpr, int fcw, int fsw, int ftwx, int lastOpcode, long l
     /** A copy of {@code xsave} with its legacy FXSAVE area holding this state; the rest is kept. */
     public byte[] intoXsave(byte[] xsave) {
         byte[] out = xsave.clone();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(FX_FCW, (short) fcw);
         b.putShort(FX_FSW, (short) fsw);
         out[FX_FTW] = (byte) ftwx;

@@ -16,6 +16,10 @@ public record LapicState(byte[] regs) {
     /** Delivery mode fields of an LVT entry (bits 10:8). */
     public static final int DM_NMI = 0x4 << 8;
     public static final int DM_EXTINT = 0x7 << 8;
+    /** The delivery mode field of an LVT entry. */
+    public static final int LVT_DELIVERY_MODE = 0x7 << 8;
+    /** The mask bit of an LVT entry. */
+    public static final int LVT_MASKED = 1 << 16;
 
     public LapicState {
         if (regs.length != KvmAbi.KvmLapicState.SIZE) {
@@ -43,6 +47,12 @@ public record LapicState(byte[] regs) {
         copy[offset + 2] = (byte) (value >>> 16);
         copy[offset + 3] = (byte) (value >>> 24);
         return new LapicState(copy);
+    }
+
+    /** Whether the LVT entry at {@code offset} is unmasked and set to delivery mode {@code mode} (a {@code DM_*}). */
+    public boolean lvtDelivers(int offset, int mode) {
+        int entry = register(offset);
+        return (entry & LVT_MASKED) == 0 && (entry & LVT_DELIVERY_MODE) == mode;
     }
 
     /** The xAPIC ID (bits 31:24 of the ID register). */

@@ -23,6 +23,7 @@ import java.util.List;
 @ApplicationScoped
 public class LockMetricsExporter extends Collector {
     private static final List<String> LABELS = List.of("vm", "role", "site");
+    private static final List<String> BUCKET_LABELS = List.of("vm", "role", "site", "le");
 
     @Inject
     VmService service;
@@ -59,13 +60,11 @@ public class LockMetricsExporter extends Collector {
                                 LatencyHistogram histogram) {
         LatencyHistogram.Snapshot s = histogram.snapshot();
         long[] bounds = histogram.boundsNanos();
-        List<String> bucketLabels = new ArrayList<>(LABELS);
-        bucketLabels.add("le");
         for (int i = 0; i < s.cumulative().length; i++) {
             String le = i < bounds.length ? Collector.doubleToGoString(bounds[i] / 1e9) : "+Inf";
             List<String> v = new ArrayList<>(values);
             v.add(le);
-            out.add(new MetricFamilySamples.Sample(name + "_bucket", bucketLabels, v, s.cumulative()[i]));
+            out.add(new MetricFamilySamples.Sample(name + "_bucket", BUCKET_LABELS, v, s.cumulative()[i]));
         }
         out.add(new MetricFamilySamples.Sample(name + "_count", LABELS, values, s.count()));
         out.add(new MetricFamilySamples.Sample(name + "_sum", LABELS, values, s.sumNanos() / 1e9));

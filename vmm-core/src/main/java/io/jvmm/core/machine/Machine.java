@@ -32,6 +32,7 @@ import io.jvmm.core.vcpu.WritebackLevel;
 import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmCap;
 import io.jvmm.kvm.KvmException;
+import io.jvmm.kvm.LapicState;
 import io.jvmm.kvm.MpState;
 import io.jvmm.kvm.VcpuExit;
 import io.jvmm.kvm.VcpuFd;
@@ -585,8 +586,7 @@ public final class Machine implements GuestRequests, VcpuHost, AutoCloseable {
      */
     public int injectNmi() {
         List<Boolean> delivered = onEveryVcpu("inject an NMI", v -> {
-            int lint1 = v.backend().getLapic().register(io.jvmm.kvm.LapicState.REG_LVT_LINT1);
-            boolean open = (lint1 & (1 << 16)) == 0 && (lint1 & 0x700) == io.jvmm.kvm.LapicState.DM_NMI;
+            boolean open = v.backend().getLapic().lvtDelivers(LapicState.REG_LVT_LINT1, LapicState.DM_NMI);
             if (open) {
                 v.backend().nmi();
             }
