@@ -13,8 +13,9 @@ import org.w3c.dom.NodeList;
  * Reads every Surefire and Failsafe XML report under the given directory and fails (status 1)
  * if a test was skipped while what it needs is here: any skip at all on a machine with a usable
  * /dev/kvm (CI installs QEMU and Prometheus, so nothing else may be missing either); on a machine
- * without KVM, only skips whose reason says KVM is unavailable are accepted. Also fails if no
- * test ran. Run with: java .ci/CheckReports.java ROOT
+ * without KVM, only skips whose reason says KVM is unavailable are accepted. Also fails if a test
+ * failed or errored, and if no test ran, so that it can be run on its own over any reports.
+ * Run with: java .ci/CheckReports.java ROOT
  */
 public class CheckReports {
     public static void main(String[] args) throws Exception {
@@ -30,6 +31,7 @@ public class CheckReports {
         int failed = 0;
         List<String> skipped = new ArrayList<>();
         List<String> badSkips = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
         for (Path r : reports) {
             Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(r.toFile());
             NodeList cases = d.getElementsByTagName("testcase");
@@ -39,6 +41,7 @@ public class CheckReports {
                 String name = c.getAttribute("classname") + "." + c.getAttribute("name");
                 if (c.getElementsByTagName("failure").getLength() > 0 || c.getElementsByTagName("error").getLength() > 0) {
                     failed++;
+                    failures.add(name);
                 }
                 NodeList sk = c.getElementsByTagName("skipped");
                 if (sk.getLength() > 0) {
@@ -55,6 +58,11 @@ public class CheckReports {
         skipped.forEach(s -> System.out.println("  skipped: " + s));
         if (tests == 0) {
             System.out.println("FAIL: no test ran");
+            System.exit(1);
+        }
+        failures.forEach(f -> System.out.println("  failed: " + f));
+        if (failed > 0) {
+            System.out.println("FAIL: " + failed + " test(s) failed or errored");
             System.exit(1);
         }
         if (!badSkips.isEmpty()) {

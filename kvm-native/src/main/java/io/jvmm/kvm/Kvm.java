@@ -135,10 +135,7 @@ public final class Kvm extends NativeFd {
         Memory probe = new Memory(KvmMsrList.SIZE);
         probe.setInt(KvmMsrList.NMSRS, 0);
         // With nmsrs = 0 the kernel answers E2BIG and writes the count it needs.
-        int r = LibC.ioctl(fd(), KvmIoctls.KVM_GET_MSR_INDEX_LIST, probe);
-        if (r < 0 && LibC.errno() != Errno.E2BIG.number()) {
-            throw new KvmException("KVM_GET_MSR_INDEX_LIST", LibC.errno());
-        }
+        ioctlAllowing("KVM_GET_MSR_INDEX_LIST", KvmIoctls.KVM_GET_MSR_INDEX_LIST, probe, Errno.E2BIG);
         int n = probe.getInt(KvmMsrList.NMSRS);
         if (n == 0) {
             return new int[0];

@@ -21,6 +21,22 @@ public final class Threads {
         }
     }
 
+    /**
+     * {@link #useBatchScheduling()} as a best effort: SCHED_BATCH keeps a thread's CPU share but
+     * gives up wake-up preemption, so a guest spinning in a vCPU does not delay the monitor's
+     * threads; a host that refuses (a seccomp filter, say) only loses that.
+     *
+     * @return whether the class was changed
+     */
+    public static boolean tryBatchScheduling() {
+        try {
+            useBatchScheduling();
+            return true;
+        } catch (KvmException | UnsatisfiedLinkError e) {
+            return false;
+        }
+    }
+
     /** The kernel thread id of the calling thread (gettid(2)). */
     public static int currentTid() {
         return LibC.gettid();

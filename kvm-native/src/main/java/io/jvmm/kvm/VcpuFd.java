@@ -138,38 +138,73 @@ public final class VcpuFd extends NativeFd {
      * @throws KvmException for any other failure, e.g. EFAULT
      */
     public VcpuExit run() {
-        int r;
-        int err;
-        if (runPath == RunPath.JNI) {
-            r = RunShim.ioctl(fd(), KvmIoctls.KVM_RUN, 0L);
-            err = r < 0 ? -r : 0;
-        } else {
-            r = LibC.ioctl(fd(), KvmIoctls.KVM_RUN, 0L);
-            err = r < 0 ? LibC.errno() : 0;
-        }
-        run.setImmediateExit(false);
-        if (r < 0) {
-            if (err == Errno.EINTR.number() || err == Errno.EAGAIN.number()) {
-                if (!kickHandled) {
-                    consumeKick();
-                }
-                VarHandle.fullFence();
-                return VcpuExit.INTERRUPTED;
+        // Held for the whole call: a close meanwhile is deferred until KVM_RUN has returned and
+        // the exit has been read from the kvm_run mapping, which the close unmaps.
+        int f = acquire();
+        try {
+            int r;
+            int err;
+            if (runPath == RunPath.JNI) {
+                r = RunShim.ioctl(f, KvmIoctls.KVM_RUN, 0L);
+                err = r < 0 ? -r : 0;
+            } else {
+                r = LibC.ioctl(f, KvmIoctls.KVM_RUN, 0L);
+                err = r < 0 ? LibC.errno() : 0;
             }
-            throw new KvmException("KVM_RUN", err);
+            run.setImmediateExit(false);
+            if (r < 0) {
+                if (err == Errno.EINTR.number() || err == Errno.EAGAIN.number()) {
+                    if (!kickHandled) {
+                        consumeKick();
+                    }
+                    VarHandle.fullFence();
+                    return VcpuExit.INTERRUPTED;
+                }
+                throw new KvmException("KVM_RUN", err);
+            }
+            VarHandle.fullFence();
+            return run.decode();
+        } finally {
+            release();
         }
-        VarHandle.fullFence();
-        return run.decode();
+    }
+
+    /**
+     * KVM_RUN with {@code kvm_run.immediate_exit} set: KVM first completes the instruction of the
+     * last port or MMIO read exit (the answer given with {@link #completeIoIn} or
+     * {@link #completeMmioRead} reaches the guest's registers), then returns EINTR without running
+     * guest code (Documentation/virt/kvm/api.rst, "immediate_exit").
+     *
+     * @return normally {@link VcpuExit#INTERRUPTED}; another exit if completing the instruction needs one
+     */
+    public VcpuExit runImmediateExit() {
+        acquire();
+        try {
+            run.setImmediateExit(true);
+            return run();
+        } finally {
+            release();
+        }
     }
 
     /** Answers the current {@link VcpuExit.IoIn}: {@code data} holds count items of size bytes, little-endian. */
     public void completeIoIn(byte[] data) {
-        run.completeIoIn(data);
+        acquire();
+        try {
+            run.completeIoIn(data);
+        } finally {
+            release();
+        }
     }
 
     /** Answers the current {@link VcpuExit.MmioRead} with the low {@code length} bytes of {@code value}. */
     public void completeMmioRead(long value) {
-        run.completeMmioRead(value);
+        acquire();
+        try {
+            run.completeMmioRead(value);
+        } finally {
+            release();
+        }
     }
 
     // ---- kicks ----

@@ -97,11 +97,7 @@ final class RunCommand implements Callable<Integer> {
                 if (exit == null) {
                     return fail(ExitCodes.TIMEOUT, "the guest did not finish within " + timeoutSeconds + " s; stopped it");
                 }
-                return switch (exit.kind()) {
-                    case GUEST_EXIT -> (int) (exit.code() & 0xff);
-                    case POWER_OFF -> ExitCodes.OK;
-                    case GUEST_FAULT, VMM_ERROR, DESTROYED -> fail(ExitCodes.GUEST_FAULT, exit.reason());
-                };
+                return ended(exit);
             } finally {
                 machine.destroy();
                 try {
@@ -140,6 +136,13 @@ final class RunCommand implements Callable<Integer> {
             System.exit(failure != null && code == 0 ? ExitCodes.GUEST_FAULT : code);
         });
         return ExitCodes.OK;
+    }
+
+    /** The run's status, with the reason on stderr unless the guest chose its result. */
+    static int ended(MachineExit exit) {
+        String why = ExitCodes.explain(exit);
+        int status = ExitCodes.forExit(exit);
+        return why == null ? status : fail(status, why);
     }
 
     private static int fail(int status, String message) {

@@ -33,14 +33,7 @@ public class ServiceApp implements QuarkusApplication {
                     + "/hmp");
             MachineExit exit = vm.machine().exitFuture().get();
             serial.close();
-            return switch (exit.kind()) {
-                case GUEST_EXIT -> (int) (exit.code() & 0xff);
-                case POWER_OFF, DESTROYED -> ExitCodes.OK;
-                case GUEST_FAULT, VMM_ERROR -> {
-                    System.err.println("jvmm: " + exit.reason());
-                    yield ExitCodes.GUEST_FAULT;
-                }
-            };
+            return RunCommand.ended(exit);
         }
     }
 }

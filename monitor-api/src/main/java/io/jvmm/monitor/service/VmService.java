@@ -45,6 +45,8 @@ public class VmService {
     @ConfigProperty(name = "jvmm.vcpu-timeout-ms", defaultValue = "10000")
     long vcpuTimeoutMs;
 
+    private VmSlots slots;
+
     void registerGauges() {
         for (MachineState s : MachineState.values()) {
             Gauge.builder(VmmMetrics.MACHINES, vms, m -> m.values().stream()
@@ -55,6 +57,7 @@ public class VmService {
 
     @jakarta.annotation.PostConstruct
     void init() {
+        slots = new VmSlots(maxVms);
         registerGauges();
     }
 
@@ -89,21 +92,25 @@ public class VmService {
             throw new ServiceException(503, "KvmUnavailable", "KVM is unavailable on this host: "
                     + Kvm.unavailabilityCause() + "; see GET /q/health/ready");
         }
-        if (vms.size() >= maxVms) {
-            throw new ServiceException(409, "GenericError", "This service already owns " + vms.size()
-                    + " VMs, its limit (jvmm.max-vms); destroy one with DELETE /vms/{id} first");
-        }
-        String id = "vm-" + nextId.getAndIncrement();
-        ConsoleBuffer console = new ConsoleBuffer(echo == null ? b -> { } : echo);
-        Machine machine = Machine.create(customize.apply(builder.id(id).serial(console).meterRegistry(registry)
-                .vcpuTimeoutMs(vcpuTimeoutMs)).build());
-        ManagedVm vm = new ManagedVm(id, spec, machine, console);
-        vms.put(id, vm);
+        slots.take();
+        ManagedVm vm = null;
         try {
+            String id = "vm-" + nextId.getAndIncrement();
+            ConsoleBuffer console = new ConsoleBuffer(echo == null ? b -> { } : echo);
+            Machine machine = Machine.create(customize.apply(builder.id(id).serial(console).meterRegistry(registry)
+                    .vcpuTimeoutMs(vcpuTimeoutMs)).build());
+            vm = new ManagedVm(id, spec, machine, console);
+            vms.put(id, vm);
             machine.start();
-        } catch (RuntimeException e) {
-            vms.remove(id);
-            machine.destroy();
+        } catch (ConfigException | BootImageException | RuntimeException | Error e) {
+            try {
+                if (vm != null) {
+                    vms.remove(vm.id());
+                    vm.machine().destroy();
+                }
+            } finally {
+                slots.give();
+            }
             throw e;
         }
         return vm;
@@ -134,7 +141,11 @@ public class VmService {
         ManagedVm vm = get(id);
         if (vms.remove(id, vm)) {
             destroyed.add(id);
-            vm.machine().destroy();
+            try {
+                vm.machine().destroy();
+            } finally {
+                slots.give();
+            }
         }
     }
 

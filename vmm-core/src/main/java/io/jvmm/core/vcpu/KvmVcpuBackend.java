@@ -53,6 +53,11 @@ public final class KvmVcpuBackend implements VcpuBackend {
     }
 
     @Override
+    public VcpuExit completeExit() {
+        return fd.runImmediateExit();
+    }
+
+    @Override
     public boolean kick() {
         return fd.kick();
     }

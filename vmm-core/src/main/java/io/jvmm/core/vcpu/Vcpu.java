@@ -1,46 +1,41 @@
 package io.jvmm.core.vcpu;
 
-import io.jvmm.core.devices.Bus;
 import io.jvmm.core.lock.BigLock;
 import io.jvmm.core.lock.LockContractViolation;
 import io.jvmm.core.lock.LockRole;
 import io.jvmm.core.lock.LockSite;
 import io.jvmm.kvm.VcpuExit;
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
- * One virtual CPU and its platform thread {@code vcpu-N}.
- *
- * <h2>The loop</h2>
- * The thread writes its initial register state (its own, so without the lock), then takes the
- * Big Lock once and from then on holds it whenever it is outside KVM_RUN and not waiting, until it
- * ends. Each turn of the loop, with the lock held:
+ * One virtual CPU and its platform thread {@code vcpu-N}: the loop that enters the guest, handles
+ * the requests other threads queue for it ({@link VcpuRequest}), and waits when it cannot run.
+ * The Big Lock rules this loop keeps are written in {@link BigLock}; the states it goes through,
+ * in {@link VcpuRunState}. Each turn of the loop, with the lock held:
  * <ol>
- *   <li>runs queued requests: work items (each with the lock held, on this thread), a pending
- *       start of a powered-off CPU, a stop;</li>
- *   <li>asks the {@link VcpuLoopPolicy} whether it must wait; if so it waits on its own wake-up
- *       signal with the lock released, and loops;</li>
- *   <li>otherwise calls the guest-entry step, which returns with the lock held on every path.</li>
+ *   <li>if the last exit left an answer for the guest (a port or MMIO read) and the vCPU is not
+ *       about to enter the guest anyway, enter it once with {@code immediate_exit} so that KVM
+ *       completes the instruction: a read or a pause never sees a half-done {@code in};</li>
+ *   <li>run queued requests, dropping those past their deadline or given up by their sender;</li>
+ *   <li>if the {@link VcpuLoopPolicy} says the vCPU must wait, wait on its own wake-up signal
+ *       with the lock released; otherwise take one guest-entry step.</li>
  * </ol>
- * After the step the loop checks that the lock is still held, and counts turns that neither
- * entered the guest nor waited: a vCPU that loops with the lock held is reported as a
- * {@link LockContractViolation} naming the thread, not left to starve the others.
+ * A turn that neither enters the guest nor waits counts toward the spin guard: a vCPU that loops
+ * holding the lock is ended with a {@link LockContractViolation} naming it, not left to starve
+ * the others. A thread that dies for any reason, {@link Error}s included, reports it to the
+ * machine before it ends.
  *
- * <h2>Requests from other threads</h2>
- * Made with the Big Lock held: set the request, then {@link #requestExit()} (flag, kick, wake).
- * The kick gets the thread out of KVM_RUN even when it sleeps in the kernel; the flag is checked
- * before every entry, so a request that lands between the check and KVM_RUN still gets an
- * immediate exit ({@code immediate_exit} and the pending signal). Nothing here ever waits for the
- * vCPU with the lock held: callers release it and wait with a timeout ({@link #await}).
+ * <p><b>Requests from other threads</b> are queued with the Big Lock held; {@link #requestExit}
+ * then sets the flag, kicks and wakes. The flag is checked before every entry, so a request that
+ * lands between the check and KVM_RUN still gets an immediate exit. A parked vCPU is not kicked:
+ * the requester writes the flag before it reads {@code parked}, and the vCPU clears {@code parked}
+ * before it reads the flag, so one of the two always sees the other.
  */
 public final class Vcpu {
     /** Turns of the loop that neither enter the guest nor wait before the loop calls it a lock-holding spin. */
-    static final int SPIN_LIMIT = 100_000;
+    public static final int SPIN_LIMIT = 100_000;
     private static final long IDLE_WAIT_MS = 1000;
 
     private final int index;
@@ -50,10 +45,13 @@ public final class Vcpu {
     private final VcpuHost host;
     private final BigLock bql;
     private final VcpuLoopPolicy loop;
+    private final ExitDispatcher exits;
+    private final int spinLimit;
     private final LockSite loopSite;
     private final LockSite exitSite;
     private final LockSite wakeSite;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final WakeSignal wakeSignal = new WakeSignal();
     // Where-strings of the contract checks, built once: the checks run on every exit.
     private final String atLoop;
     private final String atEntry;
@@ -64,9 +62,10 @@ public final class Vcpu {
 
     // Guarded by the Big Lock.
     private VcpuRunState runState = VcpuRunState.CREATED;
-    private final ArrayDeque<WorkItem> work = new ArrayDeque<>();
-    private Consumer<Vcpu> pendingStart;
-    private boolean stopRequested;
+    private final RequestQueue queue;
+
+    // Confined to the vCPU thread.
+    private boolean completionPending;
 
     // Read by other threads without the lock.
     private volatile VcpuRunState publishedState = VcpuRunState.CREATED;
@@ -81,19 +80,17 @@ public final class Vcpu {
     /** The one thread allowed to touch {@link #state}: the vCPU thread, or a reader after it ended. */
     private volatile Thread owner;
 
-    // The wake-up signal: a binary semaphore, so a wake before the wait is not lost.
-    private final Object wakeLock = new Object();
-    private boolean wakePending;
-
-    private record WorkItem(String what, Function<Vcpu, ?> task, CompletableFuture<Object> result) {
-    }
-
     /**
      * A vCPU with index {@code index} (its position in the machine; 0 is the boot CPU).
      *
      * @param loop the loop policy; {@link VcpuLoopPolicy#STANDARD} in the product
      */
     public Vcpu(int index, VcpuBackend backend, VcpuState state, VcpuHost host, VcpuLoopPolicy loop) {
+        this(index, backend, state, host, loop, SPIN_LIMIT);
+    }
+
+    /** As above, with the spin guard at {@code spinLimit} turns (tests lower it to make it reachable). */
+    public Vcpu(int index, VcpuBackend backend, VcpuState state, VcpuHost host, VcpuLoopPolicy loop, int spinLimit) {
         this.index = index;
         this.name = "vcpu-" + index;
         this.backend = backend;
@@ -101,6 +98,9 @@ public final class Vcpu {
         this.host = host;
         this.bql = host.bql();
         this.loop = loop;
+        this.spinLimit = spinLimit;
+        this.exits = new ExitDispatcher(this, host, backend);
+        this.queue = new RequestQueue(name);
         this.loopSite = bql.site(LockRole.VCPU, "vcpu-loop");
         this.exitSite = bql.site(LockRole.VCPU, "vcpu-exit");
         this.wakeSite = bql.site(LockRole.VCPU, "vcpu-wake");
@@ -124,35 +124,18 @@ public final class Vcpu {
         return backend.apicId();
     }
 
-    /** The hypervisor vCPU. */
+    /** The hypervisor vCPU (for its descriptor's lifetime and write accounting; state goes through {@link #state()}). */
     public VcpuBackend backend() {
         return backend;
     }
 
-    /** The register state; only for code running on this vCPU's thread (work items, the loop). */
+    /** The register state; only for code running on this vCPU's thread (requests, the loop, set-up). */
     public VcpuState state() {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException(name + "'s register state is confined to its own thread, not "
                     + Thread.currentThread().getName());
         }
         return state;
-    }
-
-    /**
-     * Runs {@code task} on the calling thread once the vCPU thread has ended (a machine that shut
-     * down or failed): nobody runs the vCPU any more, so its state may be read from here.
-     * Callers are serialized.
-     */
-    public synchronized <T> T withStoppedThread(Function<Vcpu, T> task) {
-        if (stopped.getCount() != 0) {
-            throw new IllegalStateException(name + " is still running; use submit");
-        }
-        owner = Thread.currentThread();
-        try {
-            return task.apply(this);
-        } finally {
-            owner = null;
-        }
     }
 
     /** The run state as last published by the vCPU thread (no lock needed). */
@@ -185,7 +168,7 @@ public final class Vcpu {
         return inGuest;
     }
 
-    // ---------------------------------------------------------------- lifecycle
+    // ---------------------------------------------------------------- requests from other threads
 
     /**
      * Starts the thread. {@code setup} runs first on the new thread, before it takes the Big Lock
@@ -201,25 +184,48 @@ public final class Vcpu {
         t.start();
     }
 
-    /** Asks the thread to end. Call with the Big Lock held. */
-    public void requestStop() {
-        bql.assertHeld(name + " stop request");
-        stopRequested = true;
-        requestExit();
+    /**
+     * Queues {@code request}, to run before {@code deadlineNanos} ({@link System#nanoTime()}
+     * scale), and gets the vCPU out of the guest for it. Call with the Big Lock held, and release
+     * it before waiting for the answer ({@link PendingRequest#await}). A vCPU that has stopped, or
+     * is stopping, answers at once with {@link VcpuStoppedException}.
+     */
+    public <T> PendingRequest<T> submit(VcpuRequest<T> request, long deadlineNanos) {
+        bql.assertHeld(name + " request " + request.what());
+        PendingRequest<T> p = new PendingRequest<>(request, deadlineNanos);
+        if (queue.offer(p, runState == VcpuRunState.STOPPED) && !exitRequested) {
+            // A set flag means the vCPU has not yet run its requests since it was set (it clears
+            // the flag under the Big Lock before it drains the queue) and has been kicked and woken.
+            requestExit();
+        }
+        return p;
     }
 
-    /** Waits up to {@code timeoutMs} for the thread to end; returns whether it did. */
-    public boolean join(long timeoutMs) throws InterruptedException {
-        Thread t = thread;
-        return t == null || stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
+    /** Asks the thread to end, after the requests already queued. Call with the Big Lock held. */
+    public void requestStop() {
+        submit(new VcpuRequest.Stop(), Long.MAX_VALUE);
     }
 
     /**
-     * Gets the vCPU out of the guest and to the top of its loop: sets the flag, kicks, wakes. Any
-     * thread. A parked vCPU is not kicked (a kick would only cost it a spurious exit later): the
-     * flag is set before {@code parked} is read here, and the vCPU clears {@code parked} before it
-     * reads the flag on its way into the guest, so one of the two always sees the other.
+     * Asks a powered-off vCPU to start in {@code image}: the guest's CPU power controller, with the
+     * Big Lock held. A vCPU started powered off whose thread has not reached its loop yet (still
+     * CREATED: on a busy host the last of 32 threads can take milliseconds) is powered off too; its
+     * thread takes the request on arrival. Nobody waits for the answer, so it has no deadline.
+     *
+     * @return false if the vCPU is not powered off, a start is already pending, or it is stopping
      */
+    public boolean requestPowerOn(CpuImage image) {
+        bql.assertHeld(name + " power-on request");
+        boolean poweredOff = runState == VcpuRunState.POWERED_OFF
+                || (runState == VcpuRunState.CREATED && startsPoweredOff);
+        if (!poweredOff || queue.powerOnPending() || queue.stopRequested()) {
+            return false;
+        }
+        submit(new VcpuRequest.PowerOn(image), Long.MAX_VALUE);
+        return true;
+    }
+
+    /** Gets the vCPU out of the guest and to the top of its loop: sets the flag, kicks, wakes. Any thread. */
     public void requestExit() {
         exitRequested = true;
         if (!parked) {
@@ -230,84 +236,36 @@ public final class Vcpu {
 
     /** Wakes the thread if it waits. Any thread. */
     public void wake() {
-        synchronized (wakeLock) {
-            wakePending = true;
-            wakeLock.notifyAll();
-        }
+        wakeSignal.signal();
+    }
+
+    /** Waits up to {@code timeoutMs} for the thread to end; returns whether it did. */
+    public boolean join(long timeoutMs) throws InterruptedException {
+        return thread == null || stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Queues {@code task} to run on this vCPU's thread with the Big Lock held; the caller must
-     * hold the Big Lock now and must release it before waiting for the result.
+     * Runs {@code read} on the calling thread once the vCPU thread has ended (a machine that shut
+     * down or failed): nobody runs the vCPU any more, so its state may be read from here. The
+     * caller holds the Big Lock, which keeps the machine from being destroyed meanwhile.
      */
-    @SuppressWarnings("unchecked")
-    public <T> CompletableFuture<T> submit(String what, Function<Vcpu, T> task) {
-        bql.assertHeld(name + " submit " + what);
-        CompletableFuture<Object> f = new CompletableFuture<>();
-        if (runState == VcpuRunState.STOPPED || stopRequested) {
-            f.completeExceptionally(new VcpuStoppedException(name, what, true));
-        } else {
-            work.add(new WorkItem(what, task, f));
-            requestExit();
+    public VcpuSnapshot readAfterEnd() {
+        bql.assertHeld(name + " post-mortem read");
+        if (stopped.getCount() != 0) {
+            throw new IllegalStateException(name + " is still running; submit a request instead");
         }
-        return (CompletableFuture<T>) (CompletableFuture<?>) f;
-    }
-
-    /**
-     * Asks a powered-off vCPU to start; {@code start} runs on its thread (Big Lock held) before
-     * it enters the guest. Call with the Big Lock held. A vCPU started powered off whose thread
-     * has not reached its loop yet (still CREATED: on a busy host the last of 32 threads can
-     * take milliseconds) is powered off too; its thread takes the request on arrival.
-     *
-     * @return false if the vCPU is not powered off (or a start is already pending)
-     */
-    public boolean requestStart(Consumer<Vcpu> start) {
-        bql.assertHeld(name + " start request");
-        boolean poweredOff = runState == VcpuRunState.POWERED_OFF
-                || (runState == VcpuRunState.CREATED && startsPoweredOff);
-        if (!poweredOff || pendingStart != null || stopRequested) {
-            return false;
-        }
-        pendingStart = start;
-        requestExit();
-        return true;
-    }
-
-    /** Sets the run state; only on this vCPU's thread with the Big Lock held (work items, start). */
-    public void setRunState(VcpuRunState s) {
-        bql.assertHeld(name + " run state change");
-        if (Thread.currentThread() != owner) {
-            throw new IllegalStateException(name + "'s run state is changed only by its own thread");
-        }
-        runState = s;
-        publishedState = s;
-    }
-
-    /**
-     * Waits for {@code f} (a work item of {@code vcpu}) without the Big Lock, at most {@code timeoutMs}.
-     *
-     * @throws VcpuTimeoutException naming the thread and what it was doing
-     */
-    public static <T> T await(Vcpu vcpu, CompletableFuture<T> f, String what, long timeoutMs) {
-        vcpu.bql.assertNotHeld("waiting for " + vcpu.name + " to " + what);
+        owner = Thread.currentThread();
         try {
-            return f.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new VcpuTimeoutException(vcpu.name + " did not " + what + " within " + timeoutMs + " ms: "
-                    + vcpu.describe() + "; BQL holder: " + vcpu.bql.holder().map(Object::toString).orElse("none"));
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new VcpuTimeoutException("Interrupted while waiting for " + vcpu.name + " to " + what);
+            return state.read();
+        } finally {
+            owner = null;
         }
+    }
+
+    /** A timeout naming this vCPU, what it was asked and what it is doing, and who holds the Big Lock. */
+    public VcpuTimeoutException timeout(String what) {
+        return new VcpuTimeoutException(name + " did not " + what + " in time: " + describe() + "; BQL holder: "
+                + bql.holder().map(Object::toString).orElse("none"));
     }
 
     /** What the thread is doing, for timeout messages: "vcpu-3 (running, in KVM_RUN for 2013 ms)". */
@@ -323,11 +281,31 @@ public final class Vcpu {
         return sb.append(')').toString();
     }
 
-    // ---------------------------------------------------------------- the loop
+    // ---------------------------------------------------------------- the vCPU thread
 
     /** Whether the vCPU may enter the guest now. Called with the Big Lock held. */
     public boolean canRun() {
         return (runState == VcpuRunState.RUNNING || runState == VcpuRunState.PAUSED) && !host.pauseRequested();
+    }
+
+    /**
+     * Changes the run state: the one place it changes. Only on this vCPU's thread with the Big
+     * Lock held, and only along {@link VcpuRunState#allowedNext()}.
+     *
+     * @throws IllegalStateException for any other change, naming both states
+     */
+    void transition(VcpuRunState next) {
+        bql.assertHeld(name + " run state change");
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException(name + "'s run state is changed only by its own thread, not "
+                    + Thread.currentThread().getName());
+        }
+        if (!runState.canBecome(next)) {
+            throw new IllegalStateException(name + ": no run-state transition from " + runState + " to " + next
+                    + " (allowed: " + runState.allowedNext() + ")");
+        }
+        runState = next;
+        publishedState = next;
     }
 
     private void lock(LockSite site) {
@@ -340,62 +318,65 @@ public final class Vcpu {
     private void threadMain(boolean poweredOff, Consumer<Vcpu> setup) {
         try {
             backend.bindToCurrentThread();
-            hostTid = currentHostTid();
-            batchScheduling();
+            hostTid = io.jvmm.kvm.Threads.currentTid();
+            // A guest spinning in a vCPU must not delay the monitor's threads on a busy host.
+            io.jvmm.kvm.Threads.tryBatchScheduling();
             // The vCPU's own register state needs no Big Lock: it is confined to this thread.
             setup.accept(this);
-        } catch (RuntimeException e) {
-            crash = e;
             lock(loopSite);
+            transition(poweredOff ? VcpuRunState.POWERED_OFF : VcpuRunState.RUNNING);
+            runLoop();
+        } catch (Throwable t) {
+            crash = t;
             try {
-                host.vcpuCrashed(this, e);
-            } finally {
-                finish();
-            }
-            return;
-        }
-        lock(loopSite);
-        try {
-            setRunState(poweredOff ? VcpuRunState.POWERED_OFF : VcpuRunState.RUNNING);
-            int spins = 0;
-            while (true) {
-                bql.assertHeld(atLoop);
-                if (processRequests()) {
-                    break;
-                }
-                if (loop.mustWait(this)) {
-                    idleWait();
-                    spins = 0;
-                    continue;
-                }
-                if (runState == VcpuRunState.PAUSED) {
-                    setRunState(VcpuRunState.RUNNING);
-                }
-                if (parked) {
-                    parked = false;
-                    host.parkedChanged();
-                }
-                StepResult r = loop.enterGuest(this);
                 if (!bql.isHeldByCurrentThread()) {
-                    throw new LockContractViolation(name + " returned from the guest-entry step (" + r + ") without "
-                            + bql.name() + "; the step must return with it held on every path");
+                    lock(loopSite);
                 }
-                if (r == StepResult.ENTERED) {
-                    spins = 0;
-                } else if (++spins >= SPIN_LIMIT && bql.checksEnabled()) {
-                    throw new LockContractViolation(name + " looped " + spins + " times holding " + bql.name()
-                            + " without entering the guest or waiting (last step: " + r + ", state "
-                            + runState.tag() + "); a vCPU that cannot run must wait with the lock released");
-                }
+                host.vcpuCrashed(this, t);
+            } catch (Throwable again) {
+                t.addSuppressed(again);
             }
-        } catch (RuntimeException | LockContractViolation e) {
-            crash = e;
-            if (!bql.isHeldByCurrentThread()) {
-                lock(loopSite);
-            }
-            host.vcpuCrashed(this, e);
         } finally {
             finish();
+        }
+    }
+
+    private void runLoop() {
+        int spins = 0;
+        while (true) {
+            bql.assertHeld(atLoop);
+            if (completionPending && !queue.stopRequested() && (!queue.isEmpty() || loop.mustWait(this))) {
+                enterGuest(true);
+                spins = 0;
+                continue;
+            }
+            if (processRequests()) {
+                return;
+            }
+            if (loop.mustWait(this)) {
+                idleWait();
+                spins = 0;
+                continue;
+            }
+            if (runState == VcpuRunState.PAUSED) {
+                transition(VcpuRunState.RUNNING);
+            }
+            if (parked) {
+                parked = false;
+                host.parkedChanged();
+            }
+            StepResult r = loop.enterGuest(this);
+            if (!bql.isHeldByCurrentThread()) {
+                throw new LockContractViolation(name + " returned from the guest-entry step (" + r + ") without "
+                        + bql.name() + "; the step must return with it held on every path");
+            }
+            if (r == StepResult.ENTERED) {
+                spins = 0;
+            } else if (++spins >= spinLimit && bql.checksEnabled()) {
+                throw new LockContractViolation(name + " looped " + spins + " times holding " + bql.name()
+                        + " without entering the guest or waiting (last step: " + r + ", state "
+                        + runState.tag() + "); a vCPU that cannot run must wait with the lock released");
+            }
         }
     }
 
@@ -404,12 +385,8 @@ public final class Vcpu {
             if (!bql.isHeldByCurrentThread()) {
                 lock(loopSite);
             }
-            runState = VcpuRunState.STOPPED;
-            publishedState = VcpuRunState.STOPPED;
-            WorkItem w;
-            while ((w = work.poll()) != null) {
-                w.result.completeExceptionally(new VcpuStoppedException(name, w.what, false));
-            }
+            transition(VcpuRunState.STOPPED);
+            queue.failAll();
             parked = true;
             host.parkedChanged();
         } finally {
@@ -422,34 +399,34 @@ public final class Vcpu {
         }
     }
 
-    /** Runs pending requests; returns true when the thread must end. */
+    /** Runs the queued requests the policy admits; returns true when the thread must end. */
     private boolean processRequests() {
         exitRequested = false;
-        WorkItem w;
-        while ((w = work.poll()) != null) {
-            try {
-                w.result.complete(w.task.apply(this));
-            } catch (RuntimeException e) {
-                w.result.completeExceptionally(e);
-            }
-            bql.assertHeld(name + " after work item " + w.what);
+        return queue.runAdmitted(this, loop);
+    }
+
+    /** Answers a read request on this thread, in the safe order. */
+    VcpuSnapshot readState() {
+        return state.read();
+    }
+
+    /** Answers a reset or power-on request: writes {@code image} under {@code grant}, then takes run state {@code after}. */
+    void writeState(CpuImage image, WriteGrant grant, VcpuRunState after) {
+        state.write(image, grant);
+        if (after != runState) {
+            transition(after);
         }
-        if (stopRequested) {
-            return true;
-        }
-        if (pendingStart != null) {
-            Consumer<Vcpu> start = pendingStart;
-            pendingStart = null;
-            start.accept(this);
-            setRunState(VcpuRunState.RUNNING);
-        }
-        return false;
+    }
+
+    /** Answers an NMI request. */
+    boolean nmiThroughLint1() {
+        return state.nmiThroughLint1();
     }
 
     /** Waits for a wake-up with the Big Lock released; returns with it held. */
     private void idleWait() {
         if (runState == VcpuRunState.RUNNING) {
-            setRunState(VcpuRunState.PAUSED);
+            transition(VcpuRunState.PAUSED);
         }
         if (!parked) {
             parked = true;
@@ -457,16 +434,7 @@ public final class Vcpu {
         }
         bql.unlock();
         try {
-            synchronized (wakeLock) {
-                if (!wakePending) {
-                    try {
-                        wakeLock.wait(IDLE_WAIT_MS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                wakePending = false;
-            }
+            wakeSignal.await(IDLE_WAIT_MS);
         } finally {
             lock(wakeSite);
         }
@@ -479,141 +447,49 @@ public final class Vcpu {
      */
     public StepResult enterGuestOnce() {
         bql.assertHeld(atEntry);
-        state.flush(WritebackLevel.RUNTIME);
+        state.flush(WriteGrant.RUNTIME);
         state.invalidate();
         if (exitRequested) {
             return StepResult.REQUEST_PENDING;
         }
+        enterGuest(false);
+        return StepResult.ENTERED;
+    }
+
+    /**
+     * Releases the Big Lock, runs KVM_RUN (with {@code immediate_exit} when {@code completeOnly}:
+     * KVM completes the last I/O read and returns at once), takes the lock back and dispatches
+     * the exit. Lock held on entry and on every way out.
+     */
+    private void enterGuest(boolean completeOnly) {
         VcpuExit exit;
         boolean handled;
         guestEnteredNanos = System.nanoTime();
         inGuest = true;
         bql.unlock();
         try {
-            exit = runGuest();
-            handled = dispatchWithoutLock(exit);
+            exit = completeOnly ? completeGuestExit() : runGuest();
+            completionPending = ExitDispatcher.leavesCompletion(exit);
+            handled = exits.dispatchWithoutLock(exit);
         } finally {
             inGuest = false;
             lock(exitSite);
         }
+        state.invalidate();
         host.exitObserved(exit);
         if (!handled) {
-            dispatch(exit);
+            exits.dispatch(exit);
         }
-        return StepResult.ENTERED;
     }
 
-    /**
-     * KVM_RUN on this vCPU. The contract check that no thread enters the guest holding the Big
-     * Lock lives here, the one place the loop reaches the hypervisor.
-     */
+    /** KVM_RUN, behind the check that no thread enters the guest holding the Big Lock (as {@link #completeGuestExit}). */
     public VcpuExit runGuest() {
         bql.assertNotHeld(atKvmRun);
         return backend.run();
     }
 
-    /** I/O to a device that does its own locking is handled before the Big Lock is taken back. */
-    private boolean dispatchWithoutLock(VcpuExit exit) {
-        int port;
-        if (exit instanceof VcpuExit.IoOut o) {
-            port = o.port();
-        } else if (exit instanceof VcpuExit.IoIn i) {
-            port = i.port();
-        } else {
-            return false;
-        }
-        Bus.Range r = host.pio().find(port);
-        if (r == null || !r.device().ownLocking()) {
-            return false;
-        }
-        dispatchIo(exit);
-        return true;
-    }
-
-    private void dispatchIo(VcpuExit exit) {
-        Bus pio = host.pio();
-        if (exit instanceof VcpuExit.IoOut o) {
-            for (int i = 0; i < o.count(); i++) {
-                pio.write(o.port(), o.size(), o.value(i), index);
-            }
-        } else if (exit instanceof VcpuExit.IoIn in) {
-            byte[] data = new byte[in.size() * in.count()];
-            for (int i = 0; i < in.count(); i++) {
-                long v = pio.read(in.port(), in.size(), index);
-                for (int b = 0; b < in.size(); b++) {
-                    data[i * in.size() + b] = (byte) (v >>> (8 * b));
-                }
-            }
-            backend.completeIoIn(data);
-        }
-    }
-
-    private void dispatch(VcpuExit exit) {
-        if (exit instanceof VcpuExit.IoOut || exit instanceof VcpuExit.IoIn) {
-            dispatchIo(exit);
-        } else if (exit instanceof VcpuExit.MmioWrite w) {
-            host.mmio().write(w.address(), w.length(), w.value(), index);
-        } else if (exit instanceof VcpuExit.MmioRead r) {
-            backend.completeMmioRead(host.mmio().read(r.address(), r.length(), index));
-        } else if (exit instanceof VcpuExit.Interrupted) {
-            return;
-        } else if (exit instanceof VcpuExit.Hlt) {
-            setRunState(VcpuRunState.HALTED);
-        } else if (exit instanceof VcpuExit.Shutdown) {
-            host.guestFault(this, "triple fault (KVM_EXIT_SHUTDOWN) on " + name + where());
-        } else if (exit instanceof VcpuExit.InternalError e) {
-            host.guestFault(this, "KVM internal error on " + name + ": suberror " + e.suberror() + " ("
-                    + internalErrorName(e.suberror()) + ")" + where());
-        } else if (exit instanceof VcpuExit.FailEntry f) {
-            host.guestFault(this, "KVM could not enter the guest on " + name + ": hardware reason 0x"
-                    + Long.toHexString(f.hardwareReason()) + where());
-        } else if (exit instanceof VcpuExit.SystemEvent e) {
-            switch (e.type()) {
-                case 1 -> host.guestPowerOffRequest(this);
-                case 2 -> host.guestResetRequest(this);
-                default -> host.guestFault(this, "guest system event " + e.type() + " (crash) on " + name);
-            }
-        } else if (exit instanceof VcpuExit.Exception x) {
-            host.guestFault(this, "unhandled guest exception " + x.vector() + " on " + name + where());
-        } else if (exit instanceof VcpuExit.Unknown u) {
-            host.guestFault(this, "unhandled KVM exit reason " + u.reason() + " on " + name + where());
-        }
-    }
-
-    private static String internalErrorName(int suberror) {
-        return switch (suberror) {
-            case 1 -> "emulation failure";
-            case 2 -> "exception while delivering an exception";
-            case 3 -> "event delivery failed";
-            case 4 -> "unexpected exit reason";
-            default -> "unknown";
-        };
-    }
-
-    /** " at EIP=..." from a read-only look at the registers, or "" if they cannot be read. */
-    private String where() {
-        try {
-            VcpuSnapshot s = state.read();
-            return String.format(" at %s=%x", s.sregs().longMode() ? "RIP" : "EIP", s.regs().rip());
-        } catch (RuntimeException e) {
-            return "";
-        }
-    }
-
-    /**
-     * A guest spinning in a vCPU must not delay the monitor's threads on a busy host: SCHED_BATCH
-     * keeps the vCPU's CPU share but gives up wake-up preemption. Best effort: a host that refuses
-     * (a seccomp filter, say) only loses that.
-     */
-    private static void batchScheduling() {
-        try {
-            io.jvmm.kvm.Threads.useBatchScheduling();
-        } catch (io.jvmm.kvm.KvmException e) {
-            // scheduling class unchanged; nothing else depends on it
-        }
-    }
-
-    private static long currentHostTid() {
-        return io.jvmm.kvm.Threads.currentTid();
+    private VcpuExit completeGuestExit() {
+        bql.assertNotHeld(atKvmRun);
+        return backend.completeExit();
     }
 }

@@ -33,6 +33,14 @@ public interface VcpuBackend extends AutoCloseable {
     /** Enters the guest until the next exit (KVM_RUN). */
     VcpuExit run();
 
+    /**
+     * Enters KVM_RUN with {@code immediate_exit} set: KVM completes the instruction of the last
+     * port or MMIO read exit (writing the answer into the guest's registers) and returns at once,
+     * normally with {@link VcpuExit#INTERRUPTED}. Used before a vCPU parks with such an answer
+     * pending, so that nothing reads it half done.
+     */
+    VcpuExit completeExit();
+
     /** Gets the vCPU thread out of {@link #run()} soon, even if it sleeps in the kernel. Any thread. */
     boolean kick();
 

@@ -1,7 +1,8 @@
 package io.jvmm.core.vcpu;
 
 /**
- * The two decisions of the vCPU loop: whether to wait, and how to enter the guest. The product
+ * The decisions of the vCPU loop: whether to wait, how to enter the guest, whether to run a
+ * queued request. The product
  * uses {@link #STANDARD}. The seam exists so that a test can reintroduce the hang of a VMM whose
  * halted vCPUs never count as idle: a policy that never waits and whose entry step returns early,
  * lock held, for a vCPU that cannot run. The loop's contract checks then name the thread.
@@ -30,4 +31,13 @@ public interface VcpuLoopPolicy {
 
     /** Enters the guest once. Called with the Big Lock held; must return with it held, on every path. */
     StepResult enterGuest(Vcpu vcpu);
+
+    /**
+     * Whether to run queued request {@code request} now ({@code nowNanos}): the product claims it,
+     * which fails, dropping it, once its deadline has passed or its sender gave up. Called on the
+     * vCPU thread with the Big Lock held.
+     */
+    default boolean admit(PendingRequest<?> request, long nowNanos) {
+        return request.claim(nowNanos);
+    }
 }

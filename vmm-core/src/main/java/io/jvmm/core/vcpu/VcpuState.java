@@ -22,9 +22,11 @@ import java.util.Set;
  * {@code set*} methods record modifications, and only {@link #flush} writes, carrying only what
  * the {@link WritebackPolicy} allows at the requested {@link WritebackLevel}.
  *
- * <p>Confined to the vCPU's own thread (the vCPU loop calls {@link #flush} at
- * {@link WritebackLevel#RUNTIME} before every KVM_RUN and {@link #invalidate} right after), so it
- * needs no lock. The cache is dropped whenever the guest may have run.
+ * <p>Every write names a {@link WriteGrant}, checked here before anything reaches the kernel: the
+ * level is never taken on the caller's word. Confined to the vCPU's own thread (the vCPU loop
+ * calls {@link #flush} with {@link WriteGrant#RUNTIME} before every KVM_RUN and
+ * {@link #invalidate} right after), so it needs no lock. The cache is dropped whenever the guest
+ * may have run, and whenever this class changes the vCPU's state in the kernel itself.
  */
 public final class VcpuState {
     /** The MSRs managed besides the TSC; those KVM does not list are left out at construction. */
@@ -134,7 +136,8 @@ public final class VcpuState {
                 lapic = l;
                 for (StateField field : StateField.values()) {
                     // mark what the policy would write back at runtime, as a dirty flag would
-                    if (policy.writes(field, WritebackLevel.RUNTIME) && (field != StateField.SMM || smmSupported)) {
+                    if (policy.marksOnRead(field) && policy.writes(field, WritebackLevel.RUNTIME)
+                            && (field != StateField.SMM || smmSupported)) {
                         modified.add(field);
                     }
                 }
@@ -230,6 +233,57 @@ public final class VcpuState {
         mark(StateField.MP_STATE);
     }
 
+    /** Records every part of {@code image} as modified and writes it under {@code grant}. */
+    public void write(CpuImage image, WriteGrant grant) {
+        if (image.sregs() != null) {
+            setSregs(image.sregs());
+        }
+        if (image.regs() != null) {
+            setRegs(image.regs());
+        }
+        if (image.fpu() != null) {
+            setFpu(image.fpu());
+        }
+        if (image.xcrs() != null) {
+            setXcrs(image.xcrs());
+        }
+        if (image.debugRegs() != null) {
+            setDebugRegs(image.debugRegs());
+        }
+        if (image.msrs() != null) {
+            setMsrs(image.msrs());
+        }
+        if (image.tsc() != null) {
+            setTsc(image.tsc());
+        }
+        if (image.lapic() != null) {
+            setLapic(image.lapic());
+        }
+        if (image.mpState() != null) {
+            setMpState(image.mpState());
+        }
+        if (image.events() != null) {
+            setEvents(image.events(), image.eventFields());
+        }
+        flush(grant);
+    }
+
+    /**
+     * The NMI button for this CPU, as on a PC: an NMI through the local APIC's LINT1 pin, delivered
+     * only if the LVT LINT1 entry is unmasked and set to NMI delivery (KVM_GET_LAPIC, then KVM_NMI).
+     * The cache is dropped, so the next read shows the pending NMI.
+     *
+     * @return whether the NMI was delivered
+     */
+    public boolean nmiThroughLint1() {
+        boolean open = backend.getLapic().lvtDelivers(LapicState.REG_LVT_LINT1, LapicState.DM_NMI);
+        if (open) {
+            backend.nmi();
+            cache = null;
+        }
+        return open;
+    }
+
     /** Sets the local APIC registers. */
     public void setLapic(LapicState l) {
         lapic = l;
@@ -237,13 +291,20 @@ public final class VcpuState {
     }
 
     /**
-     * Writes the pending modifications at {@code level}, then forgets them.
+     * Writes the pending modifications under {@code grant}, then forgets them.
      *
-     * @throws WritebackException if a modified field may not be written at this level; nothing is written then
+     * @throws WritebackException if the grant no longer holds, or a modified field may not be
+     *     written at its level; nothing is written then
      */
-    public void flush(WritebackLevel level) {
+    public void flush(WriteGrant grant) {
         if (modified.isEmpty()) {
             return;
+        }
+        WritebackLevel level = grant.level();
+        if (policy.honoursGrants() && !grant.holds()) {
+            WritebackException e = new WritebackException(name, grant);
+            modified.clear();
+            throw e;
         }
         for (StateField f : modified) {
             if (!policy.writes(f, level)) {

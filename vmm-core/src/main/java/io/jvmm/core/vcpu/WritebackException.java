@@ -18,7 +18,15 @@ public final class WritebackException extends IllegalStateException {
         this.level = level;
     }
 
-    /** The field that may not be written at this level. */
+    WritebackException(String vcpu, WriteGrant grant) {
+        super(vcpu + ": the grant for this " + grant.level() + "-level write (" + grant + ") no longer holds; "
+                + "nothing was written: other vCPUs may have run since it was given, and writing now could "
+                + "overwrite an INIT, SIPI or NMI they sent");
+        this.field = null;
+        this.level = grant.level();
+    }
+
+    /** The field that may not be written at this level; null when the write's grant had lapsed. */
     public StateField field() {
         return field;
     }

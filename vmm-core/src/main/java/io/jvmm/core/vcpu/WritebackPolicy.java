@@ -28,6 +28,19 @@ public interface WritebackPolicy {
     /** Whether reading a field also marks it modified, so that the next entry writes it back. */
     boolean readMarksModified();
 
+    /** With {@link #readMarksModified()}: whether a read marks {@code field} modified. */
+    default boolean marksOnRead(StateField field) {
+        return true;
+    }
+
     /** Whether a write at {@code level} carries {@code field}. */
     boolean writes(StateField field, WritebackLevel level);
+
+    /**
+     * Whether a write is refused when its {@link WriteGrant} no longer holds. Always true in the
+     * product; a test control that trusts the caller's level returns false.
+     */
+    default boolean honoursGrants() {
+        return true;
+    }
 }

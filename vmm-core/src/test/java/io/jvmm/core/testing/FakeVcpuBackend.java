@@ -22,8 +22,10 @@ import java.util.function.Consumer;
 /**
  * A vCPU without a hypervisor, for unit tests of the vCPU loop and of {@link
  * io.jvmm.core.vcpu.VcpuState}. {@link #run()} returns scripted exits; with none queued it
- * behaves like a guest sleeping inside KVM_RUN, returning only when kicked. State lives in
- * fields; every write is counted by ioctl name, like the real binding.
+ * behaves like a guest sleeping inside KVM_RUN, returning only when kicked. As in KVM, the answer
+ * to a port or MMIO read reaches RAX (and RIP moves past the instruction) only on the next run,
+ * or on {@link #completeExit()}. State lives in fields; every write is counted by ioctl name,
+ * like the real binding.
  */
 public final class FakeVcpuBackend implements VcpuBackend {
     private final int apicId;
@@ -46,7 +48,8 @@ public final class FakeVcpuBackend implements VcpuBackend {
     public List<MsrEntry> msrs = new ArrayList<>(List.of(new MsrEntry(MsrEntry.IA32_TSC, 1234)));
     public VcpuEvents events = VcpuEvents.empty();
     public MpState mpState = MpState.RUNNABLE;
-    public LapicState lapic = new LapicState(new byte[1024]);
+    /** LINT1 wired for NMI delivery, as the firmware wires every CPU. */
+    public LapicState lapic = new LapicState(new byte[1024]).withRegister(LapicState.REG_LVT_LINT1, LapicState.DM_NMI);
     public int lastEventFlags = -1;
 
     private static Segment seg() {
@@ -89,12 +92,21 @@ public final class FakeVcpuBackend implements VcpuBackend {
         return boundThread;
     }
 
+    /** The thread of the last state write and of the last state read (ioctl names aside). */
+    public volatile String lastWriter;
+    public volatile String lastReader;
+    /** Called on every state write, before it is counted: the model check records who wrote what when. */
+    public volatile Consumer<String> onWrite = w -> { };
+
     private synchronized void write(String ioctl) {
+        onWrite.accept(ioctl);
         writes.merge(ioctl, 1, Integer::sum);
+        lastWriter = Thread.currentThread().getName();
     }
 
     private synchronized void read(String ioctl) {
         reads.add(ioctl);
+        lastReader = Thread.currentThread().getName();
     }
 
     @Override
@@ -118,6 +130,7 @@ public final class FakeVcpuBackend implements VcpuBackend {
         onRun.accept(this);
         synchronized (this) {
             runs++;
+            applyCompletion();
             while (!kicked && script.isEmpty()) {
                 try {
                     wait();
@@ -130,8 +143,36 @@ public final class FakeVcpuBackend implements VcpuBackend {
                 kicked = false;
                 return VcpuExit.INTERRUPTED;
             }
-            return script.poll();
+            VcpuExit next = script.poll();
+            if (next instanceof VcpuExit.IoIn || next instanceof VcpuExit.MmioRead) {
+                completionDue = true;
+            }
+            return next;
         }
+    }
+
+    /** Whether the last exit was a read whose answer only the next run delivers (as in KVM). */
+    private boolean completionDue;
+    private long answer;
+    /** How many read answers reached the registers, and how many through {@link #completeExit()}. */
+    public int completions;
+    public int immediateExits;
+
+    private void applyCompletion() {
+        if (completionDue) {
+            completionDue = false;
+            completions++;
+            regs = regs.withRaxRbx(answer, regs.rbx()).withRip(regs.rip() + 1);
+        }
+    }
+
+    /** Like KVM_RUN with immediate_exit: completes the last read's instruction, runs no guest code. */
+    @Override
+    public synchronized VcpuExit completeExit() {
+        immediateExits++;
+        applyCompletion();
+        kicked = false;
+        return VcpuExit.INTERRUPTED;
     }
 
     @Override
@@ -147,15 +188,21 @@ public final class FakeVcpuBackend implements VcpuBackend {
     public byte[] lastIoIn;
 
     @Override
-    public void completeIoIn(byte[] data) {
+    public synchronized void completeIoIn(byte[] data) {
         lastIoIn = data.clone();
+        long v = 0;
+        for (int i = Math.min(8, data.length) - 1; i >= 0; i--) {
+            v = (v << 8) | (data[i] & 0xff);
+        }
+        answer = v;
     }
 
     public long lastMmioRead;
 
     @Override
-    public void completeMmioRead(long value) {
+    public synchronized void completeMmioRead(long value) {
         lastMmioRead = value;
+        answer = value;
     }
 
     @Override
@@ -290,6 +337,8 @@ public final class FakeVcpuBackend implements VcpuBackend {
     @Override
     public synchronized void nmi() {
         nmis++;
+        // As KVM: a queued NMI shows as pending in the next KVM_GET_VCPU_EVENTS.
+        events = events.withNmi(new VcpuEvents.Nmi(events.nmi().injected(), true, events.nmi().masked()));
     }
 
     @Override

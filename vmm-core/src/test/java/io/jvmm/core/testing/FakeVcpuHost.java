@@ -19,6 +19,7 @@ public final class FakeVcpuHost implements VcpuHost {
     private final Bus mmio = new Bus("mmio");
     private final LockSite site;
     private int pauseDepth;
+    private volatile io.jvmm.core.vcpu.CpuManager manager;
     public final List<String> faults = new CopyOnWriteArrayList<>();
     public final List<Throwable> crashes = new CopyOnWriteArrayList<>();
     public final List<VcpuExit> exits = new CopyOnWriteArrayList<>();
@@ -65,14 +66,35 @@ public final class FakeVcpuHost implements VcpuHost {
         }
     }
 
-    @Override
-    public boolean pauseRequested() {
-        return pauseDepth > 0;
+    /** Raises the pause depth from a thread that holds the Big Lock (a device, on a vCPU thread) and kicks {@code vcpus}. */
+    public void raisePauseLocked(Vcpu... vcpus) {
+        bql.assertHeld("test pause");
+        pauseDepth++;
+        for (Vcpu v : vcpus) {
+            v.requestExit();
+        }
+    }
+
+    /** Lets {@code m} own the pause and park protocol, as a machine's CpuManager does. */
+    public void managedBy(io.jvmm.core.vcpu.CpuManager m) {
+        this.manager = m;
     }
 
     @Override
-    public synchronized void parkedChanged() {
-        notifyAll();
+    public boolean pauseRequested() {
+        io.jvmm.core.vcpu.CpuManager m = manager;
+        return pauseDepth > 0 || (m != null && m.pauseRequested());
+    }
+
+    @Override
+    public void parkedChanged() {
+        io.jvmm.core.vcpu.CpuManager m = manager;
+        if (m != null) {
+            m.parkedChanged();
+        }
+        synchronized (this) {
+            notifyAll();
+        }
     }
 
     /** Waits until {@code condition} holds, re-checking when a vCPU parks or unparks; false on timeout. */

@@ -3,30 +3,76 @@ package io.jvmm.core.testing;
 import io.jvmm.core.vcpu.StateField;
 import io.jvmm.core.vcpu.WritebackLevel;
 import io.jvmm.core.vcpu.WritebackPolicy;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Sensitivity control (a), test code only: puts back the seed-003 defect. A read marks the vCPU
- * dirty (as QEMU's cpu_synchronize_state did), and the next entry writes everything that was read
- * back at runtime level: registers, the events with NMI pending and the SIPI vector, and the MP
- * state. A stale copy then overwrites an NMI, a SIPI or a halt-to-run change that another CPU
- * caused after the read. The local APIC and the TSC are left out, as the pre-fix QEMU left them.
+ * dirty (as QEMU's cpu_synchronize_state did), and the next entry writes what was read back at
+ * runtime level. A stale copy then overwrites an NMI, a SIPI or a halt-to-run change that another
+ * CPU caused after the read.
+ *
+ * <p>{@link #everything()} writes back every field but the local APIC and the TSC, as the pre-fix
+ * QEMU did; the single-field controls write back only one stale field each, so each is shown to
+ * be caught on its own: {@link #nmiPending()} (the events block with NMI pending),
+ * {@link #mpState()} and {@link #registers()} (the general-purpose registers, RIP included).
  */
 public final class StaleWritebackControl implements WritebackPolicy {
+    private final Set<StateField> stale;
+    private final String name;
+
+    private StaleWritebackControl(Set<StateField> stale, String name) {
+        this.stale = EnumSet.copyOf(stale);
+        this.name = name;
+    }
+
+    /** Every field but the LAPIC and the TSC. */
+    public StaleWritebackControl() {
+        this(EnumSet.complementOf(EnumSet.of(StateField.LAPIC, StateField.TSC)), "everything");
+    }
+
+    /** Every field but the LAPIC and the TSC. */
+    public static StaleWritebackControl everything() {
+        return new StaleWritebackControl();
+    }
+
+    /** Only the events block, NMI pending included. */
+    public static StaleWritebackControl nmiPending() {
+        return new StaleWritebackControl(EnumSet.of(StateField.EVENTS, StateField.NMI_PENDING), "NMI pending");
+    }
+
+    /** Only the MP state. */
+    public static StaleWritebackControl mpState() {
+        return new StaleWritebackControl(EnumSet.of(StateField.MP_STATE), "mp_state");
+    }
+
+    /** Only the general-purpose registers. */
+    public static StaleWritebackControl registers() {
+        return new StaleWritebackControl(EnumSet.of(StateField.REGS), "registers");
+    }
+
+    /** The fields a read marks dirty and the next entry writes back. */
+    public Set<StateField> staleFields() {
+        return EnumSet.copyOf(stale);
+    }
+
     @Override
     public boolean readMarksModified() {
         return true;
     }
 
     @Override
+    public boolean marksOnRead(StateField field) {
+        return stale.contains(field);
+    }
+
+    @Override
     public boolean writes(StateField field, WritebackLevel level) {
-        if (field == StateField.TSC || field == StateField.LAPIC) {
-            return field.writtenAt(level);
-        }
-        return true;
+        return stale.contains(field) || field.writtenAt(level);
     }
 
     @Override
     public String toString() {
-        return "control (a): reads mark dirty, runtime writes carry everything";
+        return "control (a) stale writeback of " + name + ": reads mark dirty, runtime writes carry it";
     }
 }

@@ -3,6 +3,7 @@ package io.jvmm.core.vcpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,12 +12,14 @@ import io.jvmm.core.lock.LockContractViolation;
 import io.jvmm.core.testing.FakeVcpuBackend;
 import io.jvmm.core.testing.FakeVcpuHost;
 import io.jvmm.core.testing.HaltedVcpuSpinsControl;
+import io.jvmm.kvm.Regs;
 import io.jvmm.kvm.VcpuExit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,30 +29,50 @@ import org.junit.jupiter.api.Test;
  * defect can be reintroduced, a test that the loop's checks catch the defect.
  */
 class VcpuLoopTest {
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private final FakeVcpuHost host = new FakeVcpuHost(true);
     private Vcpu vcpu;
 
     private Vcpu newVcpu(FakeVcpuBackend backend, VcpuLoopPolicy policy) {
-        VcpuState state = new VcpuState("vcpu-1", 1, backend, WritebackPolicy.GATED_BY_LEVEL, null, false);
-        vcpu = new Vcpu(1, backend, state, host, policy);
-        return vcpu;
+        return newVcpu(backend, policy, Vcpu.SPIN_LIMIT);
     }
 
-    private static Void noSetup(Vcpu v) {
-        return null;
+    private Vcpu newVcpu(FakeVcpuBackend backend, VcpuLoopPolicy policy, int spinLimit) {
+        VcpuState state = new VcpuState("vcpu-1", 1, backend, WritebackPolicy.GATED_BY_LEVEL, null, false);
+        vcpu = new Vcpu(1, backend, state, host, policy, spinLimit);
+        return vcpu;
     }
 
     @AfterEach
     void stop() throws Exception {
         if (vcpu != null && vcpu.runState() != VcpuRunState.STOPPED) {
-            host.bql().lock(host.site());
-            try {
-                vcpu.requestStop();
-            } finally {
-                host.bql().unlock();
-            }
+            locked(() -> vcpu.requestStop());
             assertTrue(vcpu.join(5000), "vCPU thread did not stop: " + vcpu.describe());
         }
+    }
+
+    private <T> T locked(Supplier<T> s) {
+        host.bql().lock(host.site());
+        try {
+            return s.get();
+        } finally {
+            host.bql().unlock();
+        }
+    }
+
+    private void locked(Runnable r) {
+        locked(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    private <T> PendingRequest<T> send(VcpuRequest<T> r, long deadlineNanos) {
+        return locked(() -> vcpu.submit(r, deadlineNanos));
+    }
+
+    private VcpuSnapshot read() {
+        return send(new VcpuRequest.ReadState(), System.nanoTime() + 5 * SECOND).await(vcpu, 5000);
     }
 
     /** True when another thread can take the Big Lock within 200 ms. */
@@ -67,6 +90,14 @@ class VcpuLoopTest {
         }).get(5, TimeUnit.SECONDS);
     }
 
+    private static void await(CountDownLatch l) {
+        try {
+            l.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aPoweredOffVcpuWaitsWithTheLockReleasedAndNeverEntersTheGuest() throws Exception {
         FakeVcpuBackend b = new FakeVcpuBackend(1);
@@ -80,71 +111,50 @@ class VcpuLoopTest {
     }
 
     @Test
-    void aStartRequestRunsOnTheVcpuThreadThenTheVcpuEntersTheGuest() throws Exception {
+    void aPowerOnRequestWritesItsStateOnTheVcpuThreadThenTheVcpuEntersTheGuest() throws Exception {
         FakeVcpuBackend b = new FakeVcpuBackend(1);
         newVcpu(b, VcpuLoopPolicy.STANDARD).start(true, v -> { });
         assertTrue(host.await(vcpu::isParked, 5000));
-        AtomicReference<String> startedOn = new AtomicReference<>();
-        host.bql().lock(host.site());
-        try {
-            assertTrue(vcpu.requestStart(v -> {
-                assertTrue(host.bql().isHeldByCurrentThread());
-                startedOn.set(Thread.currentThread().getName());
-            }));
-            assertFalse(vcpu.requestStart(v -> { }), "a second start while one is pending must be refused");
-        } finally {
-            host.bql().unlock();
-        }
+        CpuImage start = CpuImage.empty().withRegs(Regs.reset().withRip(0x7000));
+        assertTrue(locked(() -> vcpu.requestPowerOn(start)));
+        assertFalse(locked(() -> vcpu.requestPowerOn(start)), "a second start while one is pending must be refused");
         assertTrue(host.await(() -> b.runs() > 0, 5000), vcpu.describe());
-        assertEquals("vcpu-1", startedOn.get());
+        assertEquals(0x7000, b.regs.rip());
+        assertEquals("vcpu-1", b.lastWriter);
         assertEquals(VcpuRunState.RUNNING, vcpu.runState());
         assertTrue(vcpu.inGuest());
         assertTrue(lockIsFree(), "a vCPU in KVM_RUN must not hold the Big Lock");
+        assertFalse(locked(() -> vcpu.requestPowerOn(start)), "a running CPU is not powered off");
     }
 
     @Test
-    void workForAStoppedVcpuFailsWithATypedStopSoTheMachineCanAnswerForIt() throws Exception {
+    void requestsForAStoppedVcpuFailWithATypedStopSoTheMachineCanAnswerForIt() throws Exception {
         FakeVcpuBackend b = new FakeVcpuBackend(1);
         newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> { });
         assertTrue(host.await(() -> b.runs() == 1, 5000));
-        CompletableFuture<Integer> late;
-        host.bql().lock(host.site());
-        try {
+        PendingRequest<VcpuSnapshot> late = locked(() -> {
             vcpu.requestStop();
-            late = vcpu.submit("read registers", v -> 1);
-        } finally {
-            host.bql().unlock();
-        }
+            return vcpu.submit(new VcpuRequest.ReadState(), System.nanoTime() + 5 * SECOND);
+        });
         assertTrue(vcpu.join(5000), vcpu.describe());
-        ExecutionException e = assertThrows(ExecutionException.class, () -> late.get(5, TimeUnit.SECONDS));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> late.answer().get(5, TimeUnit.SECONDS));
         assertInstanceOf(VcpuStoppedException.class, e.getCause());
         assertEquals("vcpu-1 has stopped; cannot read registers", e.getCause().getMessage());
     }
 
     @Test
-    void aStartRequestThatArrivesBeforeAPoweredOffThreadReachesItsLoopIsTaken() throws Exception {
+    void aPowerOnThatArrivesBeforeAPoweredOffThreadReachesItsLoopIsTaken() throws Exception {
         FakeVcpuBackend b = new FakeVcpuBackend(1);
         CountDownLatch setupMayEnd = new CountDownLatch(1);
-        newVcpu(b, VcpuLoopPolicy.STANDARD).start(true, v -> {
-            try {
-                setupMayEnd.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        AtomicReference<String> startedOn = new AtomicReference<>();
-        host.bql().lock(host.site());
-        try {
-            assertEquals(VcpuRunState.CREATED, vcpu.runState());
-            assertTrue(vcpu.requestStart(v -> startedOn.set(Thread.currentThread().getName())),
-                    "a CPU started powered off is powered off before its thread reaches the loop");
-            assertFalse(vcpu.requestStart(v -> { }), "a second start while one is pending must be refused");
-        } finally {
-            host.bql().unlock();
-        }
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(true, v -> await(setupMayEnd));
+        CpuImage start = CpuImage.empty().withRegs(Regs.reset().withRip(0x8000));
+        assertEquals(VcpuRunState.CREATED, vcpu.runState());
+        assertTrue(locked(() -> vcpu.requestPowerOn(start)),
+                "a CPU started powered off is powered off before its thread reaches the loop");
+        assertFalse(locked(() -> vcpu.requestPowerOn(start)), "a second start while one is pending must be refused");
         setupMayEnd.countDown();
         assertTrue(host.await(() -> b.runs() > 0, 5000), vcpu.describe());
-        assertEquals("vcpu-1", startedOn.get());
+        assertEquals(0x8000, b.regs.rip());
         assertEquals(VcpuRunState.RUNNING, vcpu.runState());
     }
 
@@ -152,19 +162,8 @@ class VcpuLoopTest {
     void aVcpuStartedRunningIsNotPoweredOffWhileItIsBeingCreated() throws Exception {
         FakeVcpuBackend b = new FakeVcpuBackend(1);
         CountDownLatch setupMayEnd = new CountDownLatch(1);
-        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> {
-            try {
-                setupMayEnd.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        host.bql().lock(host.site());
-        try {
-            assertFalse(vcpu.requestStart(v -> { }));
-        } finally {
-            host.bql().unlock();
-        }
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> await(setupMayEnd));
+        assertFalse(locked(() -> vcpu.requestPowerOn(CpuImage.empty())));
         setupMayEnd.countDown();
         assertTrue(host.await(() -> b.runs() > 0, 5000), vcpu.describe());
     }
@@ -188,36 +187,24 @@ class VcpuLoopTest {
     }
 
     @Test
-    void workItemsRunOnTheVcpuThreadWithTheLockHeldEvenWhilePaused() throws Exception {
+    void requestsRunOnTheVcpuThreadEvenWhilePausedAndLeaveItParked() throws Exception {
         FakeVcpuBackend b = new FakeVcpuBackend(1);
         newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> { });
         host.setPaused(true, vcpu);
         assertTrue(host.await(vcpu::isParked, 5000));
-        CompletableFuture<String> f;
-        host.bql().lock(host.site());
-        try {
-            f = vcpu.submit("name the thread", v -> Thread.currentThread().getName() + ":"
-                    + host.bql().isHeldByCurrentThread());
-        } finally {
-            host.bql().unlock();
-        }
-        assertEquals("vcpu-1:true", Vcpu.await(vcpu, f, "name the thread", 5000));
-        assertTrue(vcpu.isParked(), "running a work item must not unpark a paused vCPU");
+        VcpuSnapshot s = read();
+        assertEquals(1, s.cpuIndex());
+        assertEquals("vcpu-1", b.lastReader);
+        assertTrue(vcpu.isParked(), "running a request must not unpark a paused vCPU");
+        assertEquals(0, b.stateWrites(), "a read writes nothing");
     }
 
     @Test
-    void aWorkItemOnARunningVcpuKicksItOutOfTheGuest() throws Exception {
+    void aRequestOnARunningVcpuKicksItOutOfTheGuest() throws Exception {
         FakeVcpuBackend b = new FakeVcpuBackend(1);
         newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> { });
         assertTrue(host.await(() -> b.runs() == 1 && vcpu.inGuest(), 5000));
-        CompletableFuture<Integer> f;
-        host.bql().lock(host.site());
-        try {
-            f = vcpu.submit("count", v -> 42);
-        } finally {
-            host.bql().unlock();
-        }
-        assertEquals(42, Vcpu.await(vcpu, f, "count", 5000));
+        assertEquals(1, read().cpuIndex());
         assertTrue(host.await(() -> b.runs() >= 2, 5000), "the vCPU must go back into the guest");
     }
 
@@ -271,6 +258,134 @@ class VcpuLoopTest {
         assertEquals(1, host.faults.size());
         assertTrue(host.faults.get(0).startsWith("triple fault (KVM_EXIT_SHUTDOWN) on vcpu-1"), host.faults.get(0));
         assertEquals(VcpuRunState.STOPPED, vcpu.runState());
+    }
+
+    // ---------------------------------------------------------------- hardening, point 1: late requests
+
+    @Test
+    void point1_aRequestPastItsDeadlineIsDroppedNeverRun() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        CountDownLatch setupMayEnd = new CountDownLatch(1);
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> await(setupMayEnd));
+        // An NMI request that must be answered within 20 ms, while the thread is still starting.
+        PendingRequest<Boolean> nmi = send(new VcpuRequest.InjectNmi(), System.nanoTime() + 20_000_000L);
+        Thread.sleep(60);
+        setupMayEnd.countDown();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> nmi.answer().get(5, TimeUnit.SECONDS));
+        assertInstanceOf(RequestDroppedException.class, e.getCause());
+        assertEquals("dropped 'inject an NMI' without running it: its deadline passed", e.getCause().getMessage());
+        assertTrue(host.await(() -> b.runs() > 0, 5000));
+        assertEquals(0, b.nmis, "a request past its deadline must never run");
+    }
+
+    @Test
+    void point1_aRequestWhoseSenderGaveUpIsNeverRunEvenBeforeItsDeadline() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        CountDownLatch setupMayEnd = new CountDownLatch(1);
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> await(setupMayEnd));
+        PendingRequest<Boolean> nmi = send(new VcpuRequest.InjectNmi(), System.nanoTime() + 10 * SECOND);
+        assertTrue(nmi.cancel(), "nothing has claimed it yet");
+        setupMayEnd.countDown();
+        assertTrue(host.await(() -> b.runs() > 0, 5000));
+        assertEquals(0, b.nmis, "a request given up on must never run");
+        assertFalse(nmi.claimed());
+    }
+
+    @Test
+    void point1_aSenderThatTimesOutCancelsItsRequestSoItNeverRunsLater() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        CountDownLatch setupMayEnd = new CountDownLatch(1);
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> await(setupMayEnd));
+        PendingRequest<Boolean> nmi = send(new VcpuRequest.InjectNmi(), System.nanoTime() + 30_000_000L);
+        VcpuTimeoutException t = assertThrows(VcpuTimeoutException.class, () -> nmi.await(vcpu, 5000));
+        assertTrue(t.getMessage().startsWith("vcpu-1 did not inject an NMI in time: vcpu-1 (created"), t.getMessage());
+        setupMayEnd.countDown();
+        assertTrue(host.await(() -> b.runs() > 0, 5000));
+        assertEquals(0, b.nmis);
+    }
+
+    // ---------------------------------------------------------------- point 2: a thread never dies silently
+
+    @Test
+    void point2_anErrorDuringSetUpIsReportedToTheMachine() throws Exception {
+        newVcpu(new FakeVcpuBackend(1), VcpuLoopPolicy.STANDARD).start(false, v -> {
+            throw new StackOverflowError("set-up blew its stack");
+        });
+        assertTrue(vcpu.join(5000));
+        assertEquals(1, host.crashes.size(), "the machine must hear of the death");
+        assertInstanceOf(StackOverflowError.class, host.crashes.get(0));
+        assertEquals(VcpuRunState.STOPPED, vcpu.runState());
+        assertTrue(lockIsFree());
+    }
+
+    @Test
+    void point2_anErrorInTheLoopIsReportedToTheMachine() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        b.onRun(x -> {
+            throw new AssertionError("a defect deep in an exit handler");
+        });
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> { });
+        assertTrue(vcpu.join(5000));
+        assertEquals(1, host.crashes.size());
+        assertEquals("a defect deep in an exit handler", host.crashes.get(0).getMessage());
+        assertTrue(lockIsFree(), "the dead thread must not keep the Big Lock");
+    }
+
+    // ---------------------------------------------------------------- point 5: no half-done I/O at a pause
+
+    @Test
+    void point5_aPortReadIsCompletedBeforeTheVcpuParksSoAReadSeesItsResult() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1).script(new VcpuExit.IoIn(0x61, 1, 1));
+        b.regs = Regs.reset().withRip(0x1000);
+        host.pio().add(0x61, 1, "pauses-on-read", new BusDevice() {
+            @Override
+            public long read(long offset, int size, int cpu) {
+                // The monitor stops the machine exactly while this read is answered.
+                host.raisePauseLocked(vcpu);
+                return 0x5a;
+            }
+
+            @Override
+            public void write(long offset, int size, long value, int cpu) {
+            }
+        });
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> { });
+        assertTrue(host.await(vcpu::isParked, 5000), vcpu.describe());
+        VcpuSnapshot s = read();
+        assertEquals(0x5a, s.regs().rax() & 0xff, "the in instruction must be complete when the vCPU is read");
+        assertEquals(0x1001, s.regs().rip());
+        assertEquals(1, b.immediateExits);
+        assertEquals(1, b.runs(), "completing the read runs no guest code");
+    }
+
+    // ---------------------------------------------------------------- point 6: the cache follows the kernel
+
+    @Test
+    void point6_anNmiInjectedAfterARegisterReadShowsInTheNextRead() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> { });
+        host.setPaused(true, vcpu);
+        assertTrue(host.await(vcpu::isParked, 5000));
+        assertFalse(read().events().nmi().pending(), "stop; info registers");
+        assertTrue(send(new VcpuRequest.InjectNmi(), System.nanoTime() + 5 * SECOND).await(vcpu, 5000), "nmi");
+        assertTrue(read().events().nmi().pending(), "info registers must show the NMI the button just queued");
+    }
+
+    // ---------------------------------------------------------------- the lifecycle is enforced
+
+    @Test
+    void anIllegalRunStateChangeIsRejectedLoudlyAndWritesNothing() throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        newVcpu(b, VcpuLoopPolicy.STANDARD).start(true, v -> { });
+        assertTrue(host.await(vcpu::isParked, 5000));
+        WriteGrant held = WriteGrant.whileTrue(WritebackLevel.RESET, "test", () -> true);
+        PendingRequest<Void> r = send(new VcpuRequest.Reset(CpuImage.empty(), VcpuRunState.HALTED, held),
+                System.nanoTime() + 5 * SECOND);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.await(vcpu, 5000));
+        assertTrue(e.getMessage().startsWith("vcpu-1: no run-state transition from POWERED_OFF to HALTED"),
+                e.getMessage());
+        assertEquals(VcpuRunState.POWERED_OFF, vcpu.runState());
+        assertNull(vcpu.crash(), "a refused request does not kill the vCPU");
     }
 
     // ---------------------------------------------------------------- the checks catch each defect
@@ -358,22 +473,51 @@ class VcpuLoopTest {
         assertEquals(0, b.runs(), "the check fires before the hypervisor is entered");
     }
 
+    /** Streams 2,000 requests at a vCPU whose spin guard trips at 20 idle turns; returns what the loop crashed with. */
+    private java.util.List<Throwable> streamRequests(VcpuLoopPolicy policy) throws Exception {
+        FakeVcpuBackend b = new FakeVcpuBackend(1);
+        newVcpu(b, policy, 20).start(false, v -> { });
+        for (int i = 0; i < 2000 && host.crashes.isEmpty(); i++) {
+            try {
+                assertEquals(1, read().cpuIndex());
+            } catch (VcpuStoppedException e) {
+                break;
+            }
+        }
+        return host.crashes;
+    }
+
     @Test
     void theStandardLoopNeverTripsTheSpinGuardWhileRequestsStreamIn() throws Exception {
-        FakeVcpuBackend b = new FakeVcpuBackend(1);
-        newVcpu(b, VcpuLoopPolicy.STANDARD).start(false, v -> { });
-        for (int i = 0; i < 2000; i++) {
-            CompletableFuture<Integer> f;
-            host.bql().lock(host.site());
-            try {
-                int n = i;
-                f = vcpu.submit("work " + i, v -> n);
-            } finally {
-                host.bql().unlock();
+        assertTrue(streamRequests(VcpuLoopPolicy.STANDARD).isEmpty(), String.valueOf(host.crashes));
+        assertNull(vcpu.crash());
+    }
+
+    @Test
+    void theSpinGuardTripsForALoopThatStopsEnteringTheGuestOnceRequestsCome() throws Exception {
+        // The broken variant: after its first request the vCPU always returns early, lock held.
+        VcpuLoopPolicy sticky = new VcpuLoopPolicy() {
+            private volatile boolean sawRequest;
+
+            @Override
+            public boolean mustWait(Vcpu v) {
+                return !v.canRun();
             }
-            assertEquals(i, Vcpu.await(vcpu, f, "work", 5000));
-        }
-        assertTrue(host.crashes.isEmpty(), String.valueOf(host.crashes));
-        assertEquals(null, vcpu.crash());
+
+            @Override
+            public StepResult enterGuest(Vcpu v) {
+                return sawRequest ? StepResult.REQUEST_PENDING : v.enterGuestOnce();
+            }
+
+            @Override
+            public boolean admit(PendingRequest<?> r, long now) {
+                sawRequest = true;
+                return r.claim(now);
+            }
+        };
+        java.util.List<Throwable> crashes = streamRequests(sticky);
+        assertEquals(1, crashes.size(), "the guard must catch it");
+        assertTrue(crashes.get(0).getMessage().startsWith("vcpu-1 looped 20 times holding test BQL"),
+                crashes.get(0).getMessage());
     }
 }

@@ -48,6 +48,11 @@ class WritebackTableTest {
         assertFalse(TSC.writtenAt(WritebackLevel.RESET));
     }
 
+    /** A grant at {@code level} that holds. */
+    private static WriteGrant held(WritebackLevel level) {
+        return WriteGrant.whileTrue(level, "the test says so", () -> true);
+    }
+
     private static VcpuState state(FakeVcpuBackend b, WritebackPolicy p) {
         return new VcpuState("vcpu-2", 2, b, p, null, false);
     }
@@ -58,7 +63,7 @@ class WritebackTableTest {
         VcpuState s = state(b, WritebackPolicy.GATED_BY_LEVEL);
         for (int i = 0; i < 100; i++) {
             s.read();
-            s.flush(WritebackLevel.RUNTIME);
+            s.flush(WriteGrant.RUNTIME);
             s.invalidate();
         }
         assertEquals(Map.of(), b.writes());
@@ -94,12 +99,12 @@ class WritebackTableTest {
         VcpuState s = state(b, WritebackPolicy.GATED_BY_LEVEL);
         s.setRegs(Regs.reset().withRip(0x1000));
         s.setMpState(MpState.RUNNABLE);
-        WritebackException e = assertThrows(WritebackException.class, () -> s.flush(WritebackLevel.RUNTIME));
+        WritebackException e = assertThrows(WritebackException.class, () -> s.flush(WriteGrant.RUNTIME));
         assertEquals(MP_STATE, e.field());
         assertTrue(e.getMessage().startsWith("vcpu-2: MP_STATE (KVM_SET_MP_STATE) needs a RESET-level write"),
                 e.getMessage());
         assertEquals(Map.of(), b.writes(), "nothing may reach KVM when the flush is refused");
-        s.flush(WritebackLevel.RESET);
+        s.flush(held(WritebackLevel.RESET));
         assertEquals(Map.of("KVM_SET_MP_STATE", 1, "KVM_SET_REGS", 1), b.writes());
         assertEquals(0x1000, b.regs.rip());
     }
@@ -110,11 +115,11 @@ class WritebackTableTest {
         VcpuState s = state(b, WritebackPolicy.GATED_BY_LEVEL);
         VcpuEvents e = VcpuEvents.empty();
         s.setEvents(e, EnumSet.of(EVENTS));
-        s.flush(WritebackLevel.RUNTIME);
+        s.flush(WriteGrant.RUNTIME);
         assertEquals(KvmVcpuEvents.VALID_SHADOW, b.lastEventFlags);
         s.setEvents(e, EnumSet.of(EVENTS, NMI_PENDING, SIPI_VECTOR, SMM));
-        assertThrows(WritebackException.class, () -> s.flush(WritebackLevel.RUNTIME));
-        s.flush(WritebackLevel.RESET);
+        assertThrows(WritebackException.class, () -> s.flush(WriteGrant.RUNTIME));
+        s.flush(held(WritebackLevel.RESET));
         // SMM is left out: this KVM has no SMM, so the flag is never sent
         assertEquals(KvmVcpuEvents.VALID_SHADOW | KvmVcpuEvents.VALID_NMI_PENDING | KvmVcpuEvents.VALID_SIPI_VECTOR,
                 b.lastEventFlags);
@@ -128,7 +133,7 @@ class WritebackTableTest {
         // another CPU sends an NMI after the read
         b.events = b.events.withNmi(new VcpuEvents.Nmi(false, true, false));
         s.setEvents(stale, EnumSet.of(EVENTS));
-        s.flush(WritebackLevel.RUNTIME);
+        s.flush(WriteGrant.RUNTIME);
         assertTrue(b.events.nmi().pending(), "the runtime write must not clear the NMI sent after the read");
     }
 
@@ -137,8 +142,52 @@ class WritebackTableTest {
         FakeVcpuBackend b = new FakeVcpuBackend(2);
         VcpuState s = state(b, WritebackPolicy.GATED_BY_LEVEL);
         s.setTsc(0);
-        assertThrows(WritebackException.class, () -> s.flush(WritebackLevel.RESET));
-        s.flush(WritebackLevel.FULL);
+        assertThrows(WritebackException.class, () -> s.flush(held(WritebackLevel.RESET)));
+        s.flush(held(WritebackLevel.FULL));
         assertEquals(Map.of("KVM_SET_MSRS", 1), b.writes());
+    }
+
+    @Test
+    void aWriteWhoseGrantHasLapsedWritesNothingAndIsForgotten() {
+        FakeVcpuBackend b = new FakeVcpuBackend(2);
+        VcpuState s = state(b, WritebackPolicy.GATED_BY_LEVEL);
+        boolean[] paused = {true};
+        WriteGrant reset = WriteGrant.whileTrue(WritebackLevel.RESET, "the vCPUs are paused", () -> paused[0]);
+        s.setMpState(MpState.UNINITIALIZED);
+        s.setEvents(VcpuEvents.empty(), EnumSet.of(EVENTS, NMI_PENDING));
+        paused[0] = false; // the sender gave up and let the vCPUs run before this vCPU got to the write
+        WritebackException e = assertThrows(WritebackException.class, () -> s.flush(reset));
+        assertTrue(e.getMessage().startsWith("vcpu-2: the grant for this RESET-level write (RESET while the vCPUs"
+                + " are paused) no longer holds; nothing was written"), e.getMessage());
+        assertEquals(Map.of(), b.writes());
+        assertTrue(s.modifiedFields().isEmpty(), "an abandoned write must not linger for the next flush");
+        s.flush(WriteGrant.RUNTIME);
+        assertEquals(Map.of(), b.writes());
+    }
+
+    @Test
+    void aPolicyThatTrustsTheCallersLevelWritesUnderALapsedGrant() {
+        // What the late-work control (test code) puts back: the level taken on the caller's word.
+        WritebackPolicy trusting = new WritebackPolicy() {
+            @Override
+            public boolean readMarksModified() {
+                return false;
+            }
+
+            @Override
+            public boolean writes(StateField field, WritebackLevel level) {
+                return field.writtenAt(level);
+            }
+
+            @Override
+            public boolean honoursGrants() {
+                return false;
+            }
+        };
+        FakeVcpuBackend b = new FakeVcpuBackend(2);
+        VcpuState s = state(b, trusting);
+        s.setMpState(MpState.UNINITIALIZED);
+        s.flush(WriteGrant.whileTrue(WritebackLevel.RESET, "never", () -> false));
+        assertEquals(Map.of("KVM_SET_MP_STATE", 1), b.writes());
     }
 }

@@ -1,0 +1,143 @@
+package io.jvmm.core.machine;
+
+import io.jvmm.core.boot.MultibootImage;
+import io.jvmm.core.firmware.BootFirmware;
+import io.jvmm.core.vcpu.CpuImage;
+import io.jvmm.core.vcpu.Vcpu;
+import io.jvmm.core.vcpu.VcpuRunState;
+import io.jvmm.core.vcpu.VcpuTimeoutException;
+import io.jvmm.core.vcpu.WriteGrant;
+import io.jvmm.core.vcpu.WritebackLevel;
+import io.jvmm.kvm.DebugRegs;
+import io.jvmm.kvm.Fpu;
+import io.jvmm.kvm.LapicState;
+import io.jvmm.kvm.MpState;
+import io.jvmm.kvm.MsrEntry;
+import io.jvmm.kvm.Regs;
+import io.jvmm.kvm.Sregs;
+import io.jvmm.kvm.VcpuEvents;
+import io.jvmm.kvm.Xcr;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The states a machine puts its CPUs in, as {@link CpuImage}s: the power-on state each vCPU
+ * thread writes before it first runs (FULL level), the state {@code system_reset} writes (RESET
+ * level, every vCPU parked), and the state a powered-off CPU starts in (RESET level, that CPU
+ * only). Built from each CPU's template, captured from KVM right after the vCPU was created;
+ * x87/SSE and XCR0 take their architectural reset values instead (KVM leaves MXCSR zero).
+ * Writing the images is the vCPU threads' job; this class only says what they are.
+ */
+final class CpuResets {
+    /** One CPU's state as KVM created it. */
+    record Template(Regs regs, Sregs sregs, DebugRegs debugRegs, List<MsrEntry> msrs, LapicState lapic,
+                    VcpuEvents events) {
+    }
+
+    private final List<Template> templates = new ArrayList<>();
+    private final boolean secondariesPoweredOff;
+    private final CountDownLatch secondariesInitialised;
+    private volatile MultibootImage.Loaded loaded;
+
+    CpuResets(int cpus, boolean secondariesPoweredOff) {
+        this.secondariesPoweredOff = secondariesPoweredOff;
+        this.secondariesInitialised = new CountDownLatch(cpus - 1);
+    }
+
+    /** Adds the template of the next CPU (CPUs are added in index order). */
+    void add(Template t) {
+        templates.add(t);
+    }
+
+    /** The boot image now in RAM, whose entry the boot CPU starts at (set at creation and at every reset). */
+    void loaded(MultibootImage.Loaded l) {
+        this.loaded = l;
+    }
+
+    /** The boot image now in RAM. */
+    MultibootImage.Loaded loaded() {
+        return loaded;
+    }
+
+    /** The power-on state of CPU {@code cpu}: LAPIC wiring, TSC 0, x87/SSE reset; the boot CPU at the image's entry. */
+    private CpuImage initial(int cpu) {
+        Template t = templates.get(cpu);
+        CpuImage image = CpuImage.empty().withLapic(t.lapic()).withTsc(0).withFpu(Fpu.reset(), List.of(Xcr.xcr0Reset()));
+        if (cpu == 0) {
+            image = image.withSregs(BootFirmware.protectedModeEntry(t.sregs()))
+                    .withRegs(BootFirmware.multibootEntry(loaded.entry(), loaded.infoAddress()));
+        }
+        return image;
+    }
+
+    /**
+     * Writes CPU {@code v}'s power-on state, at FULL level, on its own thread before it first runs
+     * (its grant holds only while it has never run). The boot CPU writes its own only once every
+     * secondary has written (or failed to write) its own, so that no INIT, SIPI, NMI or start
+     * request it sends can reach a vCPU whose initial write is still to come and would erase it.
+     *
+     * @throws VcpuTimeoutException (boot CPU) if a secondary did not write within {@code timeoutMs}
+     */
+    void writeInitial(Vcpu v, List<Vcpu> all, long timeoutMs) {
+        if (v.index() == 0) {
+            awaitSecondaries(all, timeoutMs);
+        }
+        try {
+            v.state().write(initial(v.index()), WriteGrant.whileTrue(WritebackLevel.FULL, v.name() + " has never run",
+                    () -> v.runState() == VcpuRunState.CREATED));
+        } finally {
+            if (v.index() != 0) {
+                secondariesInitialised.countDown();
+            }
+        }
+    }
+
+    private void awaitSecondaries(List<Vcpu> all, long timeoutMs) {
+        try {
+            if (secondariesInitialised.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new VcpuTimeoutException("secondary vCPUs did not write their initial state within " + timeoutMs
+                + " ms: " + String.join(", ", all.subList(1, all.size()).stream()
+                .filter(c -> c.runState() == VcpuRunState.CREATED).map(Vcpu::describe).toList()));
+    }
+
+    /**
+     * The state {@code system_reset} gives CPU {@code cpu}: its template, with the boot CPU at the
+     * image's entry and runnable, the others waiting for INIT.
+     */
+    CpuImage reset(int cpu) {
+        Template t = templates.get(cpu);
+        boolean boot = cpu == 0;
+        return CpuImage.empty()
+                .withSregs(boot ? BootFirmware.protectedModeEntry(t.sregs()) : t.sregs())
+                .withRegs(boot ? BootFirmware.multibootEntry(loaded.entry(), loaded.infoAddress()) : t.regs())
+                .withFpu(Fpu.reset(), List.of(Xcr.xcr0Reset()))
+                .withDebugRegs(t.debugRegs())
+                .withMsrs(t.msrs())
+                .withLapic(t.lapic())
+                .withMpState(boot ? MpState.RUNNABLE : MpState.UNINITIALIZED)
+                .withResetEvents(t.events());
+    }
+
+    /** The run state CPU {@code cpu} takes after a reset: secondaries of a powered-off machine are off again. */
+    VcpuRunState afterReset(int cpu) {
+        return secondariesPoweredOff && cpu != 0 ? VcpuRunState.POWERED_OFF : VcpuRunState.RUNNING;
+    }
+
+    /** The state a powered-off CPU starts in: 32-bit flat protected mode at {@code entry}, EAX its index, EBX {@code arg}. */
+    CpuImage powerOn(int cpu, long entry, long arg) {
+        Template t = templates.get(cpu);
+        return CpuImage.empty()
+                .withSregs(BootFirmware.protectedModeEntry(t.sregs()))
+                .withRegs(BootFirmware.cpuStart(entry, cpu, arg))
+                .withLapic(t.lapic())
+                .withMpState(MpState.RUNNABLE)
+                .withResetEvents(t.events());
+    }
+}

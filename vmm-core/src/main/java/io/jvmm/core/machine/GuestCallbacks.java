@@ -1,0 +1,143 @@
+package io.jvmm.core.machine;
+
+import io.jvmm.core.devices.Bus;
+import io.jvmm.core.devices.GuestRequests;
+import io.jvmm.core.lock.BigLock;
+import io.jvmm.core.lock.LockSite;
+import io.jvmm.core.vcpu.CpuManager;
+import io.jvmm.core.vcpu.Vcpu;
+import io.jvmm.core.vcpu.VcpuHost;
+import io.jvmm.kvm.VcpuExit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * What a machine's guest asks of it, through its devices ({@link GuestRequests}) and its vCPU
+ * threads ({@link VcpuHost}): end the run, start a powered-off CPU, reset, and the vCPUs' own
+ * reports. Every call arrives on a vCPU thread with the Big Lock held, and none waits.
+ */
+final class GuestCallbacks implements GuestRequests, VcpuHost {
+    private final Machine machine;
+    /** Runs guest-requested resets, one at a time, on one thread per machine (made on first use). */
+    private final ExecutorService resetWorker;
+    // Guarded by the Big Lock.
+    private boolean resetPending;
+
+    GuestCallbacks(Machine machine, Closer closer) {
+        this.machine = machine;
+        this.resetWorker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, machine.id() + "-reset");
+            t.setDaemon(true);
+            return t;
+        });
+        closer.add(resetWorker::shutdownNow);
+    }
+
+    @Override
+    public BigLock bql() {
+        return machine.bql();
+    }
+
+    @Override
+    public Bus pio() {
+        return machine.pio();
+    }
+
+    @Override
+    public Bus mmio() {
+        return machine.mmio();
+    }
+
+    @Override
+    public void guestExit(int cpu, long value) {
+        machine.end(new MachineExit(MachineExit.Kind.GUEST_EXIT, value, "vcpu-" + cpu + " wrote " + value
+                + " to the debug-exit port"), MachineState.SHUTDOWN);
+    }
+
+    @Override
+    public void guestPowerOff(int cpu) {
+        machine.end(new MachineExit(MachineExit.Kind.POWER_OFF, -1, "vcpu-" + cpu
+                + " requested ACPI power-off (S5)"), MachineState.SHUTDOWN);
+    }
+
+    @Override
+    public int startCpu(int cpu, int target, long entry, long arg) {
+        if (target < 0 || target >= machine.vcpus().size()) {
+            return START_NO_SUCH_CPU;
+        }
+        if (!machine.memory().contains(entry, 1)) {
+            return START_BAD_ENTRY;
+        }
+        return machine.vcpus().get(target).requestPowerOn(machine.platform().resets().powerOn(target, entry, arg))
+                ? START_OK : START_NOT_POWERED_OFF;
+    }
+
+    @Override
+    public boolean pauseRequested() {
+        return machine.cpus().pauseRequested();
+    }
+
+    @Override
+    public void parkedChanged() {
+        machine.cpus().parkedChanged();
+    }
+
+    @Override
+    public void guestFault(Vcpu vcpu, String reason) {
+        machine.end(new MachineExit(MachineExit.Kind.GUEST_FAULT, -1, reason), MachineState.FAILED);
+    }
+
+    /**
+     * The guest asked for a reset. The pause is raised at once, here, so the requesting vCPU parks
+     * at its next turn instead of running on; the reset itself runs on the machine's reset thread.
+     * Requests that arrive while one is pending are part of that reset.
+     */
+    @Override
+    public void guestResetRequest(Vcpu vcpu) {
+        bql().assertHeld("guest reset request");
+        if (resetPending || !machine.state().isLive()) {
+            return;
+        }
+        resetPending = true;
+        CpuManager cpus = machine.cpus();
+        CpuManager.Pause pause = cpus.raiseLocked();
+        LockSite site = machine.serviceSite();
+        resetWorker.execute(() -> {
+            try {
+                cpus.awaitParked(pause);
+                machine.resetUnder(pause, site);
+            } catch (RuntimeException e) {
+                cpus.release(pause, site);
+                locked(() -> machine.end(new MachineExit(MachineExit.Kind.VMM_ERROR, -1,
+                        "guest-requested reset failed: " + e.getMessage()), MachineState.FAILED));
+            } finally {
+                locked(() -> resetPending = false);
+            }
+        });
+    }
+
+    private void locked(Runnable r) {
+        bql().lock(machine.serviceSite());
+        try {
+            r.run();
+        } finally {
+            bql().unlock();
+        }
+    }
+
+    @Override
+    public void guestPowerOffRequest(Vcpu vcpu) {
+        guestPowerOff(vcpu.index());
+    }
+
+    @Override
+    public void vcpuCrashed(Vcpu vcpu, Throwable cause) {
+        machine.end(new MachineExit(MachineExit.Kind.VMM_ERROR, -1, vcpu.name() + " failed: " + cause),
+                MachineState.FAILED);
+    }
+
+    @Override
+    public void exitObserved(VcpuExit e) {
+        machine.platform().metrics().exit(e);
+    }
+}
