@@ -31,6 +31,7 @@ public final class BenchMain {
         m.put("monitor", MonitorBench::run);
         m.put("bringup", BringupBench::run);
         m.put("lock", LockBench::run);
+        m.put("handoff", HandoffBench::run);
         m.put("slowdown", SlowdownBench::run);
         m.put("memory", MemoryBench::run);
         m.put("profile", ProfileBench::run);

@@ -2,6 +2,7 @@ package io.jvmm.kvm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -157,9 +158,20 @@ class KvmBindingTest {
 
     @Test
     void aKickGetsABusyVcpuOutOfKvmRun() throws Exception {
-        // jmp $  (spins in the guest forever)
-        try (TinyVm t = new TinyVm(false, 0xeb, 0xfe)) {
-            assertKickInterrupts(t.vcpu);
+        // inc word [0x2000]; jmp back  (spins in the guest forever, counting)
+        try (TinyVm t = new TinyVm(false, 0xff, 0x06, 0x00, 0x20, 0xeb, 0xfa)) {
+            assertKickInterrupts(t.vcpu, tid -> {
+                // Inside KVM_RUN for certain: the guest's counter moves.
+                int before = t.ram.pointer().getShort(0x2000) & 0xffff;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (System.nanoTime() < deadline) {
+                    if ((t.ram.pointer().getShort(0x2000) & 0xffff) != before) {
+                        return true;
+                    }
+                    Thread.onSpinWait();
+                }
+                return false;
+            });
         }
     }
 
@@ -167,17 +179,74 @@ class KvmBindingTest {
     void aKickGetsAVcpuHaltedInTheKernelOutOfKvmRun() throws Exception {
         // cli; hlt  with an in-kernel APIC: the vCPU sleeps inside KVM_RUN and no exit would ever come
         try (TinyVm t = new TinyVm(true, 0xfa, 0xf4)) {
-            assertKickInterrupts(t.vcpu);
+            assertKickInterrupts(t.vcpu, KvmBindingTest::blockedInKvmRun);
             assertEquals(MpState.HALTED, t.vcpu.getMpState());
         }
     }
 
-    static void assertKickInterrupts(VcpuFd vcpu) throws Exception {
+    @Test
+    void point4_aCloseWhileTheVcpuIsInsideKvmRunWaitsUntilTheRunReturns() throws Exception {
+        // wait: cmp byte [0x2000], 0; je wait; out 0xf4, al; hlt
+        try (TinyVm t = new TinyVm(false, 0x80, 0x3e, 0x00, 0x20, 0x00, 0x74, 0xf9, 0xe6, 0xf4, 0xf4)) {
+            int n = t.vcpu.fd();
+            java.nio.file.Path link = java.nio.file.Path.of("/proc/self/fd/" + n);
+            String file = java.nio.file.Files.readSymbolicLink(link).toString();
+            CompletableFuture<VcpuExit> exit = CompletableFuture.supplyAsync(t.vcpu::run);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (t.vcpu.callsInFlight() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(1, t.vcpu.callsInFlight());
+            t.vcpu.close();
+            assertTrue(t.vcpu.isClosed(), "no new call may start");
+            assertEquals(file, java.nio.file.Files.readSymbolicLink(link).toString(),
+                    "the descriptor must stay open while KVM_RUN uses it");
+            assertFalse(exit.isDone());
+            t.ram.pointer().setByte(0x2000, (byte) 1); // let the guest leave its loop
+            VcpuExit.IoOut out = assertInstanceOf(VcpuExit.IoOut.class, exit.get(10, TimeUnit.SECONDS));
+            assertEquals(0xf4, out.port());
+            assertEquals(0, t.vcpu.callsInFlight());
+            assertTrue(!java.nio.file.Files.exists(link)
+                    || !file.equals(java.nio.file.Files.readSymbolicLink(link).toString()),
+                    "the last call out closes the descriptor");
+        }
+    }
+
+    /**
+     * Whether thread {@code tid} is blocked in the KVM_RUN ioctl: /proc's syscall file shows
+     * syscall 16 (ioctl on x86-64) with KVM_RUN as its second argument. Polled for up to 10 s.
+     */
+    static boolean blockedInKvmRun(int tid) {
+        String want = "0x" + Long.toHexString(KvmIoctls.KVM_RUN);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/task/" + tid
+                        + "/syscall")).trim().split(" ");
+                if (f.length > 2 && f[0].equals("16") && f[2].equals(want)) {
+                    return true;
+                }
+            } catch (java.io.IOException e) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    /**
+     * Runs {@code vcpu} on a new thread, waits until {@code inside} proves the thread is inside
+     * KVM_RUN (not merely about to call it), kicks it, and checks that KVM_RUN returned because of
+     * the kick, and that a kick after the thread unbound sends nothing.
+     */
+    static void assertKickInterrupts(VcpuFd vcpu, java.util.function.IntPredicate inside) throws Exception {
         CountDownLatch bound = new CountDownLatch(1);
+        int[] tid = {0};
         CompletableFuture<VcpuExit> exit = new CompletableFuture<>();
         Thread th = new Thread(() -> {
             try {
                 vcpu.bindKickToCurrentThread();
+                tid[0] = LibC.gettid();
                 bound.countDown();
                 exit.complete(vcpu.run());
             } catch (Throwable e) {
@@ -188,8 +257,8 @@ class KvmBindingTest {
         }, "vcpu-0");
         th.start();
         assertTrue(bound.await(10, TimeUnit.SECONDS));
-        Thread.sleep(50);
-        // The first kick may land before KVM_RUN starts; immediate_exit covers that case too.
+        assertTrue(inside.test(tid[0]), "the vCPU thread never got inside KVM_RUN");
+        assertFalse(exit.isDone(), "KVM_RUN returned before the kick: " + exit);
         assertTrue(vcpu.kick());
         assertEquals(VcpuExit.INTERRUPTED, exit.get(10, TimeUnit.SECONDS));
         th.join(10_000);

@@ -59,12 +59,12 @@ class RunPathTest {
     @ParameterizedTest
     @EnumSource(RunPath.class)
     void eitherPathTurnsEintrIntoAnInterruptedExit(RunPath path) throws Exception {
-        // jmp $: only immediate_exit or a kick gets the vCPU out
-        try (TinyVm t = new TinyVm(true, 0xeb, 0xfe)) {
+        // cli; hlt with an in-kernel APIC: only immediate_exit or a kick gets the vCPU out
+        try (TinyVm t = new TinyVm(true, 0xfa, 0xf4)) {
             t.vcpu.useRunPath(path);
             t.vcpu.runPage().setImmediateExit(true);
             assertEquals(VcpuExit.INTERRUPTED, t.vcpu.run());
-            KvmBindingTest.assertKickInterrupts(t.vcpu);
+            KvmBindingTest.assertKickInterrupts(t.vcpu, KvmBindingTest::blockedInKvmRun);
         }
     }
 

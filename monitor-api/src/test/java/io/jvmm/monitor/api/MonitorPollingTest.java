@@ -44,6 +44,7 @@ class MonitorPollingTest {
                 Thread.sleep(1);
             }
             long writesBefore = m.vcpus().stream().mapToLong(v -> v.backend().stateWrites()).sum();
+            int readsThisBoot = 0;
             long next = System.nanoTime();
             while (!m.exitFuture().isDone()) {
                 long t0 = System.nanoTime();
@@ -51,6 +52,9 @@ class MonitorPollingTest {
                 latenciesUs.add((System.nanoTime() - t0) / 1000);
                 assertTrue(r.statusCode() == 200 || m.exitFuture().isDone(), r.asString());
                 polls++;
+                if (r.statusCode() == 200 && !m.exitFuture().isDone()) {
+                    readsThisBoot++;
+                }
                 next += TimeUnit.MILLISECONDS.toNanos(2);
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) {
@@ -64,12 +68,13 @@ class MonitorPollingTest {
             assertTrue(console.contains("smp-boot: PASS"), console);
             long writesAfter = m.vcpus().stream().mapToLong(v -> v.backend().stateWrites()).sum();
             assertEquals(writesBefore, writesAfter, "register reads wrote to vCPUs during boot " + b);
+            // Without a read during the boot, the zero-writes check above proves nothing.
+            assertTrue(readsThisBoot > 0, "no register read landed during boot " + b);
             Api.destroy(id);
         }
         List<Long> sorted = new ArrayList<>(latenciesUs);
         Collections.sort(sorted);
         System.out.printf("%d boots, %d polls of 'info registers -a' on 8 vCPUs: p50 %d us, p99 %d us, 0 writes%n",
                 boots, polls, sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99)));
-        assertTrue(polls >= boots, "the poller never got a read in");
     }
 }

@@ -22,6 +22,12 @@ public interface GuestRequests {
     void guestPowerOff(int cpu);
 
     /**
+     * The guest asked for a reset (the reset control register, and later the keyboard controller
+     * and port 0x92): CPU {@code cpu} stops at once and the machine resets.
+     */
+    void guestReset(int cpu);
+
+    /**
      * The guest asked to start powered-off CPU {@code target} at {@code entry} with {@code arg} in EBX.
      *
      * @return one of the START_* codes

@@ -49,7 +49,19 @@ public final class BigLock {
     /** System property switching the transition-point checks; on unless set to "false". */
     public static final String CHECKS_PROPERTY = "jvmm.lock.checks";
 
-    private final ReentrantLock lock = new ReentrantLock(false);
+    /**
+     * How a released lock passes to the next taker. BARGING: whoever asks first after the release
+     * gets it, a queued waiter included only if it wins the race (the fastest hand-off; a vCPU
+     * back from KVM_RUN in a few microseconds can take it again before a woken waiter runs).
+     * FIFO: a taker that finds others queued queues behind them (every waiter is served in order;
+     * each hand-off to a waiter costs that waiter's wake-up).
+     */
+    public enum Handoff {
+        BARGING, FIFO
+    }
+
+    private final ReentrantLock lock;
+    private final Handoff handoff;
     private final LockObserver observer;
     private final boolean checks;
     private final String name;
@@ -62,9 +74,16 @@ public final class BigLock {
 
     /** A lock called {@code name} (e.g. "vm-3 BQL"), reporting to {@code observer}. */
     public BigLock(String name, LockObserver observer, boolean checks) {
+        this(name, observer, checks, Handoff.BARGING);
+    }
+
+    /** As above, handing the lock on as {@code handoff} says. */
+    public BigLock(String name, LockObserver observer, boolean checks, Handoff handoff) {
         this.name = name;
         this.observer = observer;
         this.checks = checks;
+        this.handoff = handoff;
+        this.lock = new ReentrantLock(handoff == Handoff.FIFO);
     }
 
     /** A lock with the transition checks as {@link #CHECKS_PROPERTY} says (default on). */
@@ -110,7 +129,7 @@ public final class BigLock {
                     + " while already holding it (taken at " + holderSite + "); the lock is not reentrant");
         }
         long wait = 0;
-        boolean contended = !lock.tryLock();
+        boolean contended = !tryNow();
         if (contended) {
             long t0 = System.nanoTime();
             lock.lock();
@@ -136,7 +155,7 @@ public final class BigLock {
                     + " while already holding it (taken at " + holderSite + "); the lock is not reentrant");
         }
         long t0 = System.nanoTime();
-        boolean contended = !lock.tryLock();
+        boolean contended = !tryNow();
         if (contended && !lock.tryLock(timeout, unit)) {
             return false;
         }
@@ -148,6 +167,19 @@ public final class BigLock {
         site.recordAcquire(wait, contended);
         observer.acquired(site, wait, contended);
         return true;
+    }
+
+    /** The fast path: takes a free lock at once, unless FIFO and someone is queued for it. */
+    private boolean tryNow() {
+        if (handoff == Handoff.FIFO && lock.hasQueuedThreads()) {
+            return false;
+        }
+        return lock.tryLock();
+    }
+
+    /** How the lock is handed on. */
+    public Handoff handoff() {
+        return handoff;
     }
 
     /**

@@ -88,12 +88,17 @@ final class GuestCallbacks implements GuestRequests, VcpuHost {
     }
 
     /**
-     * The guest asked for a reset. The pause is raised at once, here, so the requesting vCPU parks
+     * The guest asked for a reset (KVM_SYSTEM_EVENT_RESET, or a reset device). The pause is raised at once, here, so the requesting vCPU parks
      * at its next turn instead of running on; the reset itself runs on the machine's reset thread.
      * Requests that arrive while one is pending are part of that reset.
      */
     @Override
     public void guestResetRequest(Vcpu vcpu) {
+        guestReset(vcpu.index());
+    }
+
+    @Override
+    public void guestReset(int cpu) {
         bql().assertHeld("guest reset request");
         if (resetPending || !machine.state().isLive()) {
             return;

@@ -9,6 +9,7 @@ import io.jvmm.core.devices.DebugExit;
 import io.jvmm.core.devices.FwCfg;
 import io.jvmm.core.devices.GuestRequests;
 import io.jvmm.core.devices.PostCodePort;
+import io.jvmm.core.devices.ResetControl;
 import io.jvmm.core.devices.Uart16550;
 import io.jvmm.core.firmware.BootFirmware;
 import io.jvmm.core.firmware.CpuidTable;
@@ -111,6 +112,7 @@ final class Platform {
                 new CpuPowerController(machine, topo.cpus()));
         pio.add(AcpiPm.BASE, AcpiPm.SIZE, "acpi-pm", new AcpiPm(machine));
         pio.add(AcpiPmTimer.PORT, AcpiPmTimer.SIZE, "acpi-pm-timer", new AcpiPmTimer());
+        pio.add(ResetControl.PORT, 1, "reset-control", new ResetControl(machine));
     }
 
     /** Registers the machine's meters for its vCPUs and buses. */

@@ -33,7 +33,11 @@ public final class CpuManager {
     // Guarded by the Big Lock.
     private int pauseDepth;
 
-    /** The manager of {@code vcpus} (boot CPU first) of machine {@code machineId}; every wait is bounded by {@code timeoutMs}. */
+    /**
+     * The manager of {@code vcpus} (boot CPU first) of machine {@code machineId}; every wait is
+     * bounded by {@code timeoutMs}. 0 makes the waits unbounded: only the model check does that, so
+     * that a lost wake-up or notification shows as a hang rather than as a delay.
+     */
     public CpuManager(String machineId, BigLock bql, List<Vcpu> vcpus, long timeoutMs) {
         this.machineId = machineId;
         this.bql = bql;
@@ -162,13 +166,22 @@ public final class CpuManager {
      */
     public void awaitParked(Pause pause) {
         bql.assertNotHeld("waiting for " + machineId + "'s vCPUs to park");
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long deadline = deadline();
         synchronized (parkMonitor) {
             while (true) {
                 List<Vcpu> late = vcpus.stream().filter(v -> !v.isParked()).toList();
                 if (late.isEmpty()) {
                     pause.parkedConfirmed = true;
                     return;
+                }
+                if (timeoutMs == 0) {
+                    try {
+                        parkMonitor.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new VcpuTimeoutException("Interrupted while waiting for " + machineId + "'s vCPUs to park");
+                    }
+                    continue;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -200,9 +213,14 @@ public final class CpuManager {
 
     // ---------------------------------------------------------------- requests
 
+    /** The deadline of a wait or request starting now, on the {@link System#nanoTime()} scale; none with a 0 timeout. */
+    private long deadline() {
+        return timeoutMs == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    }
+
     /** Queues {@code request.apply(v)} on every vCPU, with the usual deadline. Call with the Big Lock held. */
     public <T> List<PendingRequest<T>> submitEach(Function<Vcpu, VcpuRequest<T>> request) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long deadline = deadline();
         List<PendingRequest<T>> out = new ArrayList<>(vcpus.size());
         for (Vcpu v : vcpus) {
             out.add(v.submit(request.apply(v), deadline));

@@ -17,6 +17,7 @@ import java.util.List;
 public final class KvmVcpuBackend implements VcpuBackend {
     private final VcpuFd fd;
     private final boolean xsave;
+    private volatile long hostTid;
 
     /**
      * Takes ownership of {@code fd}. With {@code xsave} (KVM_CAP_XSAVE), x87/SSE state goes
@@ -40,6 +41,13 @@ public final class KvmVcpuBackend implements VcpuBackend {
     @Override
     public void bindToCurrentThread() {
         fd.bindKickToCurrentThread();
+        hostTid = io.jvmm.kvm.Threads.currentTid();
+        io.jvmm.kvm.Threads.tryBatchScheduling();
+    }
+
+    @Override
+    public long hostThreadId() {
+        return hostTid;
     }
 
     @Override

@@ -99,6 +99,9 @@ public final class PendingRequest<T> {
      */
     public T await(Vcpu vcpu, long graceMs) {
         try {
+            if (deadlineNanos == Long.MAX_VALUE) {
+                return answer.get();
+            }
             long left = deadlineNanos - System.nanoTime();
             try {
                 return answer.get(Math.max(0, left), TimeUnit.NANOSECONDS);

@@ -36,6 +36,7 @@ import java.util.function.Consumer;
 public final class Vcpu {
     /** Turns of the loop that neither enter the guest nor wait before the loop calls it a lock-holding spin. */
     public static final int SPIN_LIMIT = 100_000;
+    /** How long an idle vCPU waits before it looks at its state again, if nothing wakes it first. */
     private static final long IDLE_WAIT_MS = 1000;
 
     private final int index;
@@ -59,6 +60,8 @@ public final class Vcpu {
 
     // Set once by start(), before the thread exists.
     private volatile boolean startsPoweredOff;
+    /** The idle wait's safety-net period; 0 (wait until woken) in the model check, where a lost wake-up must hang. */
+    private long idleWaitMs = IDLE_WAIT_MS;
 
     // Guarded by the Big Lock.
     private VcpuRunState runState = VcpuRunState.CREATED;
@@ -75,7 +78,6 @@ public final class Vcpu {
     private volatile long guestEnteredNanos;
     private volatile long maxBqlWaitNanos;
     private volatile Throwable crash;
-    private volatile long hostTid;
     private volatile Thread thread;
     /** The one thread allowed to touch {@link #state}: the vCPU thread, or a reader after it ended. */
     private volatile Thread owner;
@@ -107,6 +109,12 @@ public final class Vcpu {
         this.atLoop = name + " loop";
         this.atEntry = name + " guest entry";
         this.atKvmRun = name + " KVM_RUN";
+    }
+
+    /** Makes idle waits last until a wake-up (the model check's setting); call before {@link #start}. */
+    Vcpu untimedIdleWaits() {
+        idleWaitMs = 0;
+        return this;
     }
 
     /** The CPU index (0 .. n-1). */
@@ -145,7 +153,7 @@ public final class Vcpu {
 
     /** The host thread id of the vCPU thread, once it runs (0 before). */
     public long hostThreadId() {
-        return hostTid;
+        return backend.hostThreadId();
     }
 
     /** The longest the vCPU thread has waited for the Big Lock, in nanoseconds. */
@@ -239,8 +247,12 @@ public final class Vcpu {
         wakeSignal.signal();
     }
 
-    /** Waits up to {@code timeoutMs} for the thread to end; returns whether it did. */
+    /** Waits up to {@code timeoutMs} (0: as long as it takes) for the thread to end; returns whether it did. */
     public boolean join(long timeoutMs) throws InterruptedException {
+        if (thread != null && timeoutMs == 0) {
+            stopped.await();
+            return true;
+        }
         return thread == null || stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
@@ -318,9 +330,6 @@ public final class Vcpu {
     private void threadMain(boolean poweredOff, Consumer<Vcpu> setup) {
         try {
             backend.bindToCurrentThread();
-            hostTid = io.jvmm.kvm.Threads.currentTid();
-            // A guest spinning in a vCPU must not delay the monitor's threads on a busy host.
-            io.jvmm.kvm.Threads.tryBatchScheduling();
             // The vCPU's own register state needs no Big Lock: it is confined to this thread.
             setup.accept(this);
             lock(loopSite);
@@ -434,7 +443,7 @@ public final class Vcpu {
         }
         bql.unlock();
         try {
-            wakeSignal.await(IDLE_WAIT_MS);
+            wakeSignal.await(idleWaitMs);
         } finally {
             lock(wakeSite);
         }

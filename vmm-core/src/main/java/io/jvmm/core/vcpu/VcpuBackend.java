@@ -24,8 +24,15 @@ public interface VcpuBackend extends AutoCloseable {
     /** The vCPU id given to the hypervisor, which is the CPU's APIC ID. */
     int apicId();
 
-    /** Makes the calling thread the vCPU thread: the one {@link #run()} runs on and {@link #kick()} interrupts. */
+    /**
+     * Makes the calling thread the vCPU thread: the one {@link #run()} runs on and {@link #kick()}
+     * interrupts (a real backend also puts it in the SCHED_BATCH class, so a guest spinning in it
+     * does not delay the monitor's threads on a busy host).
+     */
     void bindToCurrentThread();
+
+    /** The host thread id of the bound thread, or 0 (also for backends without host threads). */
+    long hostThreadId();
 
     /** Undoes {@link #bindToCurrentThread()}; after it, kicks do nothing. */
     void unbindFromCurrentThread();

@@ -13,11 +13,15 @@ final class WakeSignal {
         notifyAll();
     }
 
-    /** Waits for a signal, at most {@code timeoutMs}; consumes it. */
+    /** Waits for a signal, at most {@code timeoutMs} (0: until signalled); consumes it. */
     synchronized void await(long timeoutMs) {
         if (!pending) {
             try {
-                wait(timeoutMs);
+                if (timeoutMs == 0) {
+                    wait();
+                } else {
+                    wait(timeoutMs);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

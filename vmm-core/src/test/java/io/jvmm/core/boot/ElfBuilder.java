@@ -18,7 +18,7 @@ import java.util.Map;
  * e_phnum 56), program header 56 bytes (p_type 0, p_flags 4, p_offset 8, p_vaddr 16, p_paddr 24,
  * p_filesz 32, p_memsz 40).
  */
-final class ElfBuilder {
+public final class ElfBuilder {
     static final int PT_NULL = 0;
     static final int PT_LOAD = 1;
     static final int PT_NOTE = 4;
@@ -52,6 +52,18 @@ final class ElfBuilder {
         this.elfClass = is64 ? 2 : 1;
         this.machine = is64 ? EM_X86_64 : EM_386;
     }
+
+    /**
+     * A Multiboot ELF32 program for machine tests: {@code code} (32-bit, flat protected mode)
+     * loaded and entered at {@link #PROGRAM_ENTRY}.
+     */
+    public static byte[] multibootProgram(byte[] code) {
+        return elf32().entry(PROGRAM_ENTRY).multiboot(0x800, 0x3).load(0x1000, PROGRAM_ENTRY, code.length, code.length)
+                .put(0x1000, code).build();
+    }
+
+    /** Where {@link #multibootProgram} puts and enters the code. */
+    public static final long PROGRAM_ENTRY = 0x100000;
 
     static ElfBuilder elf32() {
         return new ElfBuilder(false);

@@ -15,6 +15,7 @@ final class RecordingGuestRequests implements GuestRequests {
 
     final List<Exit> exits = new ArrayList<>();
     final List<Integer> powerOffs = new ArrayList<>();
+    final List<Integer> resets = new ArrayList<>();
     final List<Start> starts = new ArrayList<>();
     private final Deque<Integer> results = new ArrayDeque<>();
 
@@ -29,6 +30,11 @@ final class RecordingGuestRequests implements GuestRequests {
     @Override
     public void guestExit(int cpu, long value) {
         exits.add(new Exit(cpu, value));
+    }
+
+    @Override
+    public void guestReset(int cpu) {
+        resets.add(cpu);
     }
 
     @Override

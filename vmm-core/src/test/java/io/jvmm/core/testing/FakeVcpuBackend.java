@@ -121,6 +121,11 @@ public final class FakeVcpuBackend implements VcpuBackend {
     }
 
     @Override
+    public long hostThreadId() {
+        return 0;
+    }
+
+    @Override
     public synchronized void unbindFromCurrentThread() {
         bound = false;
     }
@@ -206,67 +211,67 @@ public final class FakeVcpuBackend implements VcpuBackend {
     }
 
     @Override
-    public Regs getRegs() {
+    public synchronized Regs getRegs() {
         read("KVM_GET_REGS");
         return regs;
     }
 
     @Override
-    public void setRegs(Regs r) {
+    public synchronized void setRegs(Regs r) {
         write("KVM_SET_REGS");
         regs = r;
     }
 
     @Override
-    public Sregs getSregs() {
+    public synchronized Sregs getSregs() {
         read("KVM_GET_SREGS");
         return sregs;
     }
 
     @Override
-    public void setSregs(Sregs s) {
+    public synchronized void setSregs(Sregs s) {
         write("KVM_SET_SREGS");
         sregs = s;
     }
 
     @Override
-    public Fpu getFpu() {
+    public synchronized Fpu getFpu() {
         read("KVM_GET_FPU");
         return fpu;
     }
 
     @Override
-    public void setFpu(Fpu f) {
+    public synchronized void setFpu(Fpu f) {
         write("KVM_SET_FPU");
         fpu = f;
     }
 
     @Override
-    public List<Xcr> getXcrs() {
+    public synchronized List<Xcr> getXcrs() {
         read("KVM_GET_XCRS");
         return xcrs;
     }
 
     @Override
-    public void setXcrs(List<Xcr> x) {
+    public synchronized void setXcrs(List<Xcr> x) {
         write("KVM_SET_XCRS");
         xcrs = x;
     }
 
     @Override
-    public DebugRegs getDebugRegs() {
+    public synchronized DebugRegs getDebugRegs() {
         read("KVM_GET_DEBUGREGS");
         return debugRegs;
     }
 
     @Override
-    public void setDebugRegs(DebugRegs d) {
+    public synchronized void setDebugRegs(DebugRegs d) {
         write("KVM_SET_DEBUGREGS");
         debugRegs = d;
     }
 
     @Override
-    public List<MsrEntry> getMsrs(int[] indices) {
+    public synchronized List<MsrEntry> getMsrs(int[] indices) {
         read("KVM_GET_MSRS");
         List<MsrEntry> out = new ArrayList<>();
         for (int i : indices) {
@@ -282,7 +287,7 @@ public final class FakeVcpuBackend implements VcpuBackend {
     }
 
     @Override
-    public void setMsrs(List<MsrEntry> m) {
+    public synchronized void setMsrs(List<MsrEntry> m) {
         write("KVM_SET_MSRS");
         for (MsrEntry e : m) {
             msrs.removeIf(x -> x.index() == e.index());
@@ -291,13 +296,13 @@ public final class FakeVcpuBackend implements VcpuBackend {
     }
 
     @Override
-    public VcpuEvents getEvents() {
+    public synchronized VcpuEvents getEvents() {
         read("KVM_GET_VCPU_EVENTS");
         return events;
     }
 
     @Override
-    public void setEvents(VcpuEvents e) {
+    public synchronized void setEvents(VcpuEvents e) {
         write("KVM_SET_VCPU_EVENTS");
         lastEventFlags = e.flags();
         // Like KVM: the pending NMI and SIPI vector are taken only when their VALID_* flag is set.
@@ -309,30 +314,48 @@ public final class FakeVcpuBackend implements VcpuBackend {
     }
 
     @Override
-    public MpState getMpState() {
+    public synchronized MpState getMpState() {
         read("KVM_GET_MP_STATE");
         return mpState;
     }
 
     @Override
-    public void setMpState(MpState s) {
+    public synchronized void setMpState(MpState s) {
         write("KVM_SET_MP_STATE");
         mpState = s;
     }
 
     @Override
-    public LapicState getLapic() {
+    public synchronized LapicState getLapic() {
         read("KVM_GET_LAPIC");
         return lapic;
     }
 
     @Override
-    public void setLapic(LapicState l) {
+    public synchronized void setLapic(LapicState l) {
         write("KVM_SET_LAPIC");
         lapic = l;
     }
 
     public int nmis;
+
+    /** Another CPU's NMI IPI, as the in-kernel LAPIC records it: NMI pending. Any thread. */
+    public synchronized void receiveNmi() {
+        events = events.withNmi(new VcpuEvents.Nmi(events.nmi().injected(), true, events.nmi().masked()));
+    }
+
+    /** Another CPU's INIT IPI: the vCPU waits for SIPI. Any thread. */
+    public synchronized void receiveInit() {
+        mpState = MpState.INIT_RECEIVED;
+    }
+
+    /** Another CPU's SIPI after INIT: the vCPU starts at {@code vector} * 4096 in real mode. Any thread. */
+    public synchronized void receiveSipi(int vector) {
+        if (mpState == MpState.INIT_RECEIVED) {
+            mpState = MpState.RUNNABLE;
+            regs = regs.withRip(vector << 12);
+        }
+    }
 
     @Override
     public synchronized void nmi() {
