@@ -129,19 +129,40 @@ final class HandoffBench {
         return m.get(m.size() / 2);
     }
 
-    /** Runs the section on its own (it needs no KVM): {@code HandoffBench [seconds] [rounds]}. */
+    /**
+     * Runs the measurement on its own (it needs no KVM) and writes its table to {@code --out FILE}
+     * as well: {@code HandoffBench [--seconds S] [--rounds N] [--out FILE]}.
+     */
     public static void main(String[] args) throws Exception {
-        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        double seconds = 3;
+        int rounds = 3;
+        java.nio.file.Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--out" -> out = java.nio.file.Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("usage: HandoffBench [--seconds S] [--rounds N] [--out FILE]");
+            }
+        }
+        StringBuilder table = new StringBuilder("| hand-off | vCPU threads | round | monitor wait p50 (us) | p99 (us) "
+                + "| max (us) | vCPU exits/s |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (int vcpus : new int[] {2, 4}) {
             for (int r = 0; r < rounds; r++) {
                 for (BigLock.Handoff h : BigLock.Handoff.values()) {
                     Run run = once(h, vcpus, seconds);
-                    System.out.printf("%-7s %d vCPUs round %d: monitor wait p50 %6d us  p99 %6d us  max %6d us;"
-                            + " %8.0f vCPU exits/s%n", h, vcpus, r + 1, run.percentile(0.5) / 1000,
-                            run.percentile(0.99) / 1000, run.percentile(1.0) / 1000, run.exitsPerSecond());
+                    String row = String.format("| %s | %d | %d | %d | %d | %d | %.0f |", h, vcpus, r + 1,
+                            run.percentile(0.5) / 1000, run.percentile(0.99) / 1000, run.percentile(1.0) / 1000,
+                            run.exitsPerSecond());
+                    System.out.println(row);
+                    table.append(row).append('\n');
                 }
             }
+        }
+        if (out != null) {
+            java.nio.file.Files.writeString(out, "Command: `bench/handoff --seconds " + seconds + " --rounds " + rounds
+                    + "`, " + java.time.Instant.now() + ", load " + java.nio.file.Files.readString(
+                    java.nio.file.Path.of("/proc/loadavg")).trim() + "\n\n" + table);
         }
     }
 }

@@ -14,19 +14,23 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>What it guards</h2>
  * Every device on the machine's buses that does not declare its own locking; each vCPU's run
- * state, request flags and work queue; the machine's lifecycle state. Guest memory is not guarded
- * (the guest writes it without asking); vCPU register state is owned by the vCPU's thread.
+ * state, request queue and request flags; the machine's lifecycle state and pause tokens. Guest
+ * memory is not guarded (the guest writes it without asking); vCPU register state is owned by the
+ * vCPU's thread. This Javadoc is the one place the contract is written.
  *
  * <h2>The contract (balanced on every path)</h2>
  * <ol>
  *   <li>A vCPU thread holds the lock whenever it is outside KVM_RUN and not waiting. It takes it
- *       once when it starts and gives it back once when it ends.</li>
+ *       once, after writing its initial register state, and gives it back once when it ends, on
+ *       every way out, errors included.</li>
  *   <li>The step that enters the guest is called with the lock held and returns with it held, on
  *       every path, early returns and exceptions included. It releases the lock only around
  *       KVM_RUN, and KVM_RUN is never entered with the lock held.</li>
- *   <li>Every wait (a vCPU that cannot run, a monitor waiting for vCPUs to park, a work item's
- *       completion) happens with the lock released.</li>
- *   <li>A vCPU that cannot run (powered off, paused, stopped) waits on its own wake-up signal with
+ *   <li>Every wait (a vCPU that cannot run, a monitor waiting for vCPUs to park, a request's
+ *       answer, a thread's end) happens with the lock released, and is bounded, its timeout naming
+ *       whom it waited for and who held the lock. (Only the model check lifts the bounds, so that a
+ *       lost wake-up hangs there instead of hiding behind a timeout.)</li>
+ *   <li>A vCPU that cannot run (powered off, paused, halted) waits on its own wake-up signal with
  *       the lock released; it never loops while holding it.</li>
  *   <li>The lock is not reentrant: taking it twice on one thread is a bug, not a no-op.</li>
  * </ol>
@@ -72,9 +76,13 @@ public final class BigLock {
     private volatile LockSite holderSite;
     private volatile long heldSince;
 
-    /** A lock called {@code name} (e.g. "vm-3 BQL"), reporting to {@code observer}. */
+    /**
+     * A lock called {@code name} (e.g. "vm-3 BQL"), reporting to {@code observer}, handed on in
+     * FIFO order: under a vCPU exit storm a barging lock made the monitor wait several times
+     * longer, at no gain in exits (measured by {@code bench/handoff}; docs/lock-handoff.md).
+     */
     public BigLock(String name, LockObserver observer, boolean checks) {
-        this(name, observer, checks, Handoff.BARGING);
+        this(name, observer, checks, Handoff.FIFO);
     }
 
     /** As above, handing the lock on as {@code handoff} says. */

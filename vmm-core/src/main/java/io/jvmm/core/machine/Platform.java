@@ -4,10 +4,13 @@ import io.jvmm.core.boot.BootImageException;
 import io.jvmm.core.devices.AcpiPm;
 import io.jvmm.core.devices.AcpiPmTimer;
 import io.jvmm.core.devices.Bus;
+import io.jvmm.core.devices.CmosRtc;
 import io.jvmm.core.devices.CpuPowerController;
 import io.jvmm.core.devices.DebugExit;
+import io.jvmm.core.devices.FastA20Reset;
 import io.jvmm.core.devices.FwCfg;
 import io.jvmm.core.devices.GuestRequests;
+import io.jvmm.core.devices.I8042;
 import io.jvmm.core.devices.PostCodePort;
 import io.jvmm.core.devices.ResetControl;
 import io.jvmm.core.devices.Uart16550;
@@ -113,6 +116,11 @@ final class Platform {
         pio.add(AcpiPm.BASE, AcpiPm.SIZE, "acpi-pm", new AcpiPm(machine));
         pio.add(AcpiPmTimer.PORT, AcpiPmTimer.SIZE, "acpi-pm-timer", new AcpiPmTimer());
         pio.add(ResetControl.PORT, 1, "reset-control", new ResetControl(machine));
+        pio.add(CmosRtc.PORT, CmosRtc.SIZE, "rtc-cmos", new CmosRtc(java.time.Clock.systemUTC(), config.memorySize()));
+        I8042 kbc = new I8042(machine);
+        pio.add(I8042.PORT, I8042.SIZE, "i8042-data", kbc);
+        pio.add(I8042.COMMAND_PORT, I8042.SIZE, "i8042-command", kbc.commandPort());
+        pio.add(FastA20Reset.PORT, FastA20Reset.SIZE, "port92", new FastA20Reset(machine));
     }
 
     /** Registers the machine's meters for its vCPUs and buses. */

@@ -27,16 +27,14 @@ import java.util.function.Consumer;
  * the others. A thread that dies for any reason, {@link Error}s included, reports it to the
  * machine before it ends.
  *
- * <p><b>Requests from other threads</b> are queued with the Big Lock held; {@link #requestExit}
- * then sets the flag, kicks and wakes. The flag is checked before every entry, so a request that
- * lands between the check and KVM_RUN still gets an immediate exit. A parked vCPU is not kicked:
- * the requester writes the flag before it reads {@code parked}, and the vCPU clears {@code parked}
- * before it reads the flag, so one of the two always sees the other.
+ * <p><b>Requests from other threads</b> are queued with the Big Lock held, then {@link #requestExit}
+ * sets the flag, kicks and wakes; the flag is checked before every entry, so a request that lands
+ * between the check and KVM_RUN still gets an immediate exit.
  */
 public final class Vcpu {
     /** Turns of the loop that neither enter the guest nor wait before the loop calls it a lock-holding spin. */
     public static final int SPIN_LIMIT = 100_000;
-    /** How long an idle vCPU waits before it looks at its state again, if nothing wakes it first. */
+    /** How long an idle vCPU waits before it looks at its state again if nothing wakes it. */
     private static final long IDLE_WAIT_MS = 1000;
 
     private final int index;
@@ -53,8 +51,7 @@ public final class Vcpu {
     private final LockSite wakeSite;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final WakeSignal wakeSignal = new WakeSignal();
-    // Where-strings of the contract checks, built once: the checks run on every exit.
-    private final String atLoop;
+    private final String atLoop; // where-strings of the contract checks, built once: they run on every exit
     private final String atEntry;
     private final String atKvmRun;
 
@@ -233,7 +230,11 @@ public final class Vcpu {
         return true;
     }
 
-    /** Gets the vCPU out of the guest and to the top of its loop: sets the flag, kicks, wakes. Any thread. */
+    /**
+     * Gets the vCPU out of the guest and to the top of its loop: sets the flag, kicks, wakes. Any
+     * thread. A parked vCPU is not kicked: this writes the flag before it reads {@code parked},
+     * and the vCPU clears {@code parked} before it reads the flag, so one of the two sees the other.
+     */
     public void requestExit() {
         exitRequested = true;
         if (!parked) {
@@ -300,12 +301,7 @@ public final class Vcpu {
         return (runState == VcpuRunState.RUNNING || runState == VcpuRunState.PAUSED) && !host.pauseRequested();
     }
 
-    /**
-     * Changes the run state: the one place it changes. Only on this vCPU's thread with the Big
-     * Lock held, and only along {@link VcpuRunState#allowedNext()}.
-     *
-     * @throws IllegalStateException for any other change, naming both states
-     */
+    /** The one place the run state changes: own thread, Big Lock held, along {@link VcpuRunState#allowedNext()}; else throws. */
     void transition(VcpuRunState next) {
         bql.assertHeld(name + " run state change");
         if (Thread.currentThread() != owner) {
