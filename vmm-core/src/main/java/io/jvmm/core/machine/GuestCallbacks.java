@@ -20,8 +20,8 @@ final class GuestCallbacks implements GuestRequests, VcpuHost {
     private final Machine machine;
     /** Runs guest-requested resets, one at a time, on one thread per machine (made on first use). */
     private final ExecutorService resetWorker;
-    // Guarded by the Big Lock.
-    private boolean resetPending;
+    // Guarded by the Big Lock: the pause of the guest reset under way, if any.
+    private CpuManager.Pause resetPause;
 
     GuestCallbacks(Machine machine, Closer closer) {
         this.machine = machine;
@@ -87,25 +87,27 @@ final class GuestCallbacks implements GuestRequests, VcpuHost {
         machine.end(new MachineExit(MachineExit.Kind.GUEST_FAULT, -1, reason), MachineState.FAILED);
     }
 
-    /**
-     * The guest asked for a reset (KVM_SYSTEM_EVENT_RESET, or a reset device). The pause is raised at once, here, so the requesting vCPU parks
-     * at its next turn instead of running on; the reset itself runs on the machine's reset thread.
-     * Requests that arrive while one is pending are part of that reset.
-     */
     @Override
     public void guestResetRequest(Vcpu vcpu) {
         guestReset(vcpu.index());
     }
 
+    /**
+     * The guest asked for a reset (KVM_SYSTEM_EVENT_RESET, or a reset device). The pause is raised
+     * at once, here, so the requesting vCPU parks at its next turn instead of running on; the reset
+     * itself runs on the machine's reset thread. A request that arrives while that pause is still
+     * raised (another CPU asking too) is part of the same reset; one that arrives after the reset
+     * has released it (the guest, run again from its entry, asking again) is a new reset.
+     */
     @Override
     public void guestReset(int cpu) {
         bql().assertHeld("guest reset request");
-        if (resetPending || !machine.state().isLive()) {
+        if ((resetPause != null && resetPause.held()) || !machine.state().isLive()) {
             return;
         }
-        resetPending = true;
         CpuManager cpus = machine.cpus();
         CpuManager.Pause pause = cpus.raiseLocked();
+        resetPause = pause;
         LockSite site = machine.serviceSite();
         resetWorker.execute(() -> {
             try {
@@ -115,8 +117,6 @@ final class GuestCallbacks implements GuestRequests, VcpuHost {
                 cpus.release(pause, site);
                 locked(() -> machine.end(new MachineExit(MachineExit.Kind.VMM_ERROR, -1,
                         "guest-requested reset failed: " + e.getMessage()), MachineState.FAILED));
-            } finally {
-                locked(() -> resetPending = false);
             }
         });
     }
