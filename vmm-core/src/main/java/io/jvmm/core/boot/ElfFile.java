@@ -2,20 +2,28 @@ package io.jvmm.core.boot;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The parts of an ELF executable a loader needs: class, machine, entry point and the loadable
- * segments. Accepts 32-bit (EM_386) and 64-bit (EM_X86_64) little-endian executables; anything
- * else is rejected with a message that says what the file is instead.
+ * The parts of an ELF executable a loader needs: class, machine, entry point, the loadable
+ * segments and the notes. Accepts 32-bit (EM_386) and 64-bit (EM_X86_64) little-endian
+ * executables; anything else is rejected with a message that says what the file is instead.
+ *
+ * <p>Notes come from the PT_NOTE program headers or, when there are none, from the SHT_NOTE
+ * section headers. They are optional metadata, so a note area outside the file or a note whose
+ * sizes run past its area ends the reading of that area instead of rejecting the file; a loader
+ * that needs a note says so when it is missing.
  */
 public final class ElfFile {
     static final int EM_386 = 3;
     static final int EM_X86_64 = 62;
     private static final int PT_LOAD = 1;
+    private static final int PT_NOTE = 4;
+    private static final int SHT_NOTE = 7;
     private static final int ET_EXEC = 2;
     private static final int ET_DYN = 3;
 
@@ -28,16 +36,46 @@ public final class ElfFile {
     public record Segment(long physicalAddress, long virtualAddress, long fileOffset, long fileSize, long memorySize) {
     }
 
+    /** One note: its owner's name (without the NUL), its type and its descriptor. */
+    public record Note(String name, int type, byte[] descriptor) {
+        public Note {
+            descriptor = descriptor.clone();
+        }
+
+        @Override
+        public byte[] descriptor() {
+            return descriptor.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Note n && n.name.equals(name) && n.type == type
+                    && java.util.Arrays.equals(n.descriptor, descriptor);
+        }
+
+        @Override
+        public int hashCode() {
+            return (name.hashCode() * 31 + type) * 31 + java.util.Arrays.hashCode(descriptor);
+        }
+
+        @Override
+        public String toString() {
+            return "Note[" + name + ", type " + type + ", " + HexFormat.of().formatHex(descriptor) + "]";
+        }
+    }
+
     private final boolean is64;
     private final int machine;
     private final long entry;
     private final List<Segment> segments;
+    private final List<Note> notes;
 
-    private ElfFile(boolean is64, int machine, long entry, List<Segment> segments) {
+    private ElfFile(boolean is64, int machine, long entry, List<Segment> segments, List<Note> notes) {
         this.is64 = is64;
         this.machine = machine;
         this.entry = entry;
         this.segments = segments;
+        this.notes = notes;
     }
 
     /**
@@ -91,8 +129,15 @@ public final class ElfFile {
             throw new BootImageException(source, "ELF program headers lie outside the file (truncated?)");
         }
         List<Segment> segments = new ArrayList<>();
+        List<Note> notes = new ArrayList<>();
         for (int i = 0; i < phnum; i++) {
             int p = (int) (phoff + (long) i * phentsize);
+            if (b.getInt(p) == PT_NOTE) {
+                long offset = is64 ? b.getLong(p + 8) : b.getInt(p + 4) & 0xffffffffL;
+                long filesz = is64 ? b.getLong(p + 32) : b.getInt(p + 16) & 0xffffffffL;
+                long align = is64 ? b.getLong(p + 48) : b.getInt(p + 28) & 0xffffffffL;
+                readNotes(b, offset, filesz, align, notes);
+            }
             if (b.getInt(p) != PT_LOAD) {
                 continue;
             }
@@ -127,7 +172,67 @@ public final class ElfFile {
         if (segments.isEmpty()) {
             throw new BootImageException(source, "ELF file has no loadable (PT_LOAD) segment");
         }
-        return new ElfFile(is64, machine, entry, List.copyOf(segments));
+        if (notes.isEmpty()) {
+            readSectionNotes(b, is64, notes);
+        }
+        return new ElfFile(is64, machine, entry, List.copyOf(segments), List.copyOf(notes));
+    }
+
+    /** Adds the notes of every SHT_NOTE section; a section table outside the file is ignored. */
+    private static void readSectionNotes(ByteBuffer b, boolean is64, List<Note> notes) {
+        long shoff = is64 ? b.getLong(40) : b.getInt(32) & 0xffffffffL;
+        int shentsize = b.getShort(is64 ? 58 : 46) & 0xffff;
+        int shnum = b.getShort(is64 ? 60 : 48) & 0xffff;
+        int minEntry = is64 ? 64 : 40;
+        if (shoff <= 0 || shnum == 0 || shentsize < minEntry || shoff > b.capacity()
+                || (long) shentsize * shnum > b.capacity() - shoff) {
+            return;
+        }
+        for (int i = 0; i < shnum; i++) {
+            int s = (int) (shoff + (long) i * shentsize);
+            if (b.getInt(s + 4) != SHT_NOTE) {
+                continue;
+            }
+            long offset = is64 ? b.getLong(s + 24) : b.getInt(s + 16) & 0xffffffffL;
+            long size = is64 ? b.getLong(s + 32) : b.getInt(s + 20) & 0xffffffffL;
+            long align = is64 ? b.getLong(s + 48) : b.getInt(s + 32) & 0xffffffffL;
+            readNotes(b, offset, size, align, notes);
+        }
+    }
+
+    /**
+     * Adds the notes in {@code size} bytes at file offset {@code offset}: each is namesz, descsz,
+     * type (u32 each), the name and the descriptor, both padded to the area's alignment (4, or 8
+     * for an area aligned to 8).
+     */
+    private static void readNotes(ByteBuffer b, long offset, long size, long align, List<Note> notes) {
+        if (offset < 0 || size < 0 || offset > b.capacity() || size > b.capacity() - offset) {
+            return;
+        }
+        int pad = align == 8 ? 8 : 4;
+        long at = offset;
+        long end = offset + size;
+        while (end - at >= 12) {
+            long namesz = b.getInt((int) at) & 0xffffffffL;
+            long descsz = b.getInt((int) at + 4) & 0xffffffffL;
+            int type = b.getInt((int) at + 8);
+            long name = at + 12;
+            long desc = name + BootData.alignUp(namesz, pad);
+            long next = desc + BootData.alignUp(descsz, pad);
+            if (desc + descsz > end) {
+                return;
+            }
+            byte[] nameBytes = new byte[(int) namesz];
+            b.get((int) name, nameBytes);
+            int len = 0;
+            while (len < nameBytes.length && nameBytes[len] != 0) {
+                len++;
+            }
+            byte[] descriptor = new byte[(int) descsz];
+            b.get((int) desc, descriptor);
+            notes.add(new Note(new String(nameBytes, 0, len, StandardCharsets.US_ASCII), type, descriptor));
+            at = next;
+        }
     }
 
     /** Whether this is an ELF64 file. */
@@ -148,6 +253,11 @@ public final class ElfFile {
     /** The PT_LOAD segments in file order. */
     public List<Segment> segments() {
         return segments;
+    }
+
+    /** The notes, in file order. */
+    public List<Note> notes() {
+        return notes;
     }
 
     /** The entry point as a physical address: translated through the segment that contains it. */

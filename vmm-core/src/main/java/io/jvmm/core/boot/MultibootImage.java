@@ -4,7 +4,6 @@ import io.jvmm.core.memory.GuestMemory;
 import io.jvmm.core.memory.MemoryLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +15,8 @@ import java.util.List;
  * what the file does not hold (.bss). The a.out kludge fields (header flag 16) are not used: this
  * loader takes ELF images only. The Multiboot information structure, the memory map, the command
  * line, the boot loader name and the modules go after the image's last byte, page-aligned, as
- * QEMU places them; nothing goes below 1 MiB, so low memory stays free for the guest.
+ * QEMU places them; nothing goes below 1 MiB, so low memory stays free for the guest. The memory
+ * map is {@link E820Map}'s, the one every boot protocol reports.
  */
 public final class MultibootImage {
     /** The header magic. */
@@ -28,7 +28,7 @@ public final class MultibootImage {
     private static final int FLAG_MEMORY_INFO = 1 << 1;
     private static final int FLAG_VIDEO_MODE = 1 << 2;
     private static final int SUPPORTED_REQUIRED = FLAG_PAGE_ALIGN | FLAG_MEMORY_INFO | FLAG_VIDEO_MODE;
-    private static final long PAGE = 4096;
+    private static final long PAGE = BootData.PAGE;
 
     // Multiboot info flags
     private static final int MBI_MEM = 1;
@@ -37,6 +37,7 @@ public final class MultibootImage {
     private static final int MBI_MMAP = 1 << 6;
     private static final int MBI_LOADER_NAME = 1 << 9;
     private static final int MBI_SIZE = 120;
+    private static final int MMAP_ENTRY_SIZE = 24;
     private static final String LOADER_NAME = "jvmm";
 
     private final String source;
@@ -91,6 +92,17 @@ public final class MultibootImage {
         }
         throw new BootImageException(source, "ELF file without a Multiboot header (magic 0x1BADB002 "
                 + "in the first 8192 bytes); jvmm boots Multiboot images");
+    }
+
+    /** Whether a longword-aligned header magic lies in the first 8192 bytes (valid header or not). */
+    static boolean hasHeaderMagic(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int off = 0; off <= Math.min(bytes.length, SEARCH_LIMIT) - 4; off += 4) {
+            if (b.getInt(off) == HEADER_MAGIC) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The file name or guest name this image came from. */
@@ -172,28 +184,28 @@ public final class MultibootImage {
     private Loaded writeInfo(GuestMemory memory, String commandLine, List<BootModule> modules)
             throws BootImageException {
         long ram = memory.size();
-        long info = align(Math.max(end(), MemoryLayout.HIGH_RAM_START), PAGE);
+        long info = BootData.alignUp(Math.max(end(), MemoryLayout.HIGH_RAM_START), PAGE);
         // Layout after the info structure: memory map, strings, module table, then module contents.
-        List<long[]> mmap = memoryMap(ram);
+        List<E820Map.Entry> mmap = E820Map.forRam(ram).entries();
         long mmapAddr = info + MBI_SIZE;
-        long mmapLength = 24L * mmap.size();
+        long mmapLength = (long) MMAP_ENTRY_SIZE * mmap.size();
         long cursor = mmapAddr + mmapLength;
-        byte[] cmd = cString(commandLine);
+        byte[] cmd = BootData.cString(commandLine);
         long cmdAddr = cursor;
         cursor += cmd.length;
-        byte[] loader = cString(LOADER_NAME);
+        byte[] loader = BootData.cString(LOADER_NAME);
         long loaderAddr = cursor;
         cursor += loader.length;
-        long modsAddr = align(cursor, 16);
+        long modsAddr = BootData.alignUp(cursor, 16);
         cursor = modsAddr + 16L * modules.size();
         List<Long> modStrings = new ArrayList<>();
         for (BootModule m : modules) {
             modStrings.add(cursor);
-            cursor += cString(m.string()).length;
+            cursor += BootData.cString(m.string()).length;
         }
         List<Long> modStarts = new ArrayList<>();
         for (BootModule m : modules) {
-            cursor = align(cursor, PAGE);
+            cursor = BootData.alignUp(cursor, PAGE);
             modStarts.add(cursor);
             cursor += m.length();
         }
@@ -214,11 +226,11 @@ public final class MultibootImage {
         memory.writeU32(info + 48, mmapAddr);
         memory.writeU32(info + 64, loaderAddr);
         for (int i = 0; i < mmap.size(); i++) {
-            long e = mmapAddr + 24L * i;
-            memory.writeU32(e, 20); // size of the entry, not counting this field
-            memory.writeU64(e + 4, mmap.get(i)[0]);
-            memory.writeU64(e + 12, mmap.get(i)[1]);
-            memory.writeU32(e + 20, mmap.get(i)[2]);
+            long e = mmapAddr + (long) MMAP_ENTRY_SIZE * i;
+            memory.writeU32(e, MMAP_ENTRY_SIZE - 4); // size of the entry, not counting this field
+            memory.writeU64(e + 4, mmap.get(i).addr());
+            memory.writeU64(e + 12, mmap.get(i).size());
+            memory.writeU32(e + 20, mmap.get(i).type().code());
         }
         memory.write(cmdAddr, cmd);
         memory.write(loaderAddr, loader);
@@ -228,28 +240,9 @@ public final class MultibootImage {
             memory.writeU32(e, modStarts.get(i));
             memory.writeU32(e + 4, modStarts.get(i) + m.length());
             memory.writeU32(e + 8, modStrings.get(i));
-            memory.write(modStrings.get(i), cString(m.string()));
+            memory.write(modStrings.get(i), BootData.cString(m.string()));
             memory.write(modStarts.get(i), m.data());
         }
         return new Loaded(entry(), info, cursor);
-    }
-
-    /** The E820-style map every machine reports: {base, length, type} with 1 = usable, 2 = reserved. */
-    public static List<long[]> memoryMap(long ram) {
-        return List.of(new long[] {0, MemoryLayout.LOW_RAM_END, 1},
-                new long[] {MemoryLayout.LOW_RAM_END, 0xa0000 - MemoryLayout.LOW_RAM_END, 2},
-                new long[] {MemoryLayout.FIRMWARE_START, MemoryLayout.FIRMWARE_END - MemoryLayout.FIRMWARE_START, 2},
-                new long[] {MemoryLayout.HIGH_RAM_START, ram - MemoryLayout.HIGH_RAM_START, 1});
-    }
-
-    private static byte[] cString(String s) {
-        byte[] raw = s.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[raw.length + 1];
-        System.arraycopy(raw, 0, out, 0, raw.length);
-        return out;
-    }
-
-    private static long align(long v, long a) {
-        return (v + a - 1) & -a;
     }
 }

@@ -4,8 +4,9 @@ package io.jvmm.core.memory;
  * The guest-physical address map every machine uses (x86 PC conventions).
  *
  * <pre>
- *   0x0000_0000 - 0x0009_FBFF  free RAM: the VMM puts nothing here, so a guest may place an AP
- *                              trampoline on any page, page 0 included
+ *   0x0000_0000 - 0x0009_FBFF  free RAM: for a Multiboot image the VMM puts nothing here, so a guest
+ *                              may place an AP trampoline on any page, page 0 included; a Linux
+ *                              kernel gets its boot data here (io.jvmm.core.boot.KernelBootLayout)
  *   0x0009_FC00 - 0x000D_FFFF  reserved (EBDA, VGA hole, option ROMs): RAM, marked reserved
  *   0x000E_0000 - 0x000F_FFFF  firmware area: ACPI tables, MP tables, boot GDT; marked reserved
  *   0x0010_0000 - RAM end      free RAM; the boot image, then the Multiboot info and modules
