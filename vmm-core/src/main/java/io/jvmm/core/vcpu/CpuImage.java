@@ -9,6 +9,7 @@ import io.jvmm.kvm.Regs;
 import io.jvmm.kvm.Sregs;
 import io.jvmm.kvm.VcpuEvents;
 import io.jvmm.kvm.Xcr;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +28,10 @@ public record CpuImage(Regs regs, Sregs sregs, Fpu fpu, List<Xcr> xcrs, DebugReg
     public CpuImage {
         xcrs = xcrs == null ? null : List.copyOf(xcrs);
         msrs = msrs == null ? null : List.copyOf(msrs);
-        eventFields = eventFields == null ? Set.of() : Set.copyOf(eventFields);
+        // An EnumSet, not Set.copyOf: that set's iterator probes its table in a read-only loop,
+        // which the model check (VcpuProtocolModelCheckTest) takes for a spin-wait at every element.
+        eventFields = eventFields == null || eventFields.isEmpty() ? Set.of()
+                : Collections.unmodifiableSet(EnumSet.copyOf(eventFields));
     }
 
     /** An image that writes nothing; add parts with the {@code with*} methods. */

@@ -1,5 +1,7 @@
 package io.jvmm.core.vcpu;
 
+import java.util.Set;
+
 /**
  * The rule a {@link VcpuState} follows when it reads and writes KVM. The product has one
  * policy, {@link #GATED_BY_LEVEL}; the seam exists so tests can put back the behaviour of the
@@ -9,11 +11,6 @@ package io.jvmm.core.vcpu;
 public interface WritebackPolicy {
     /** Reads never cause writes; writes carry only what {@link StateField} allows at the level. */
     WritebackPolicy GATED_BY_LEVEL = new WritebackPolicy() {
-        @Override
-        public boolean readMarksModified() {
-            return false;
-        }
-
         @Override
         public boolean writes(StateField field, WritebackLevel level) {
             return field.writtenAt(level);
@@ -25,12 +22,13 @@ public interface WritebackPolicy {
         }
     };
 
-    /** Whether reading a field also marks it modified, so that the next entry writes it back. */
-    boolean readMarksModified();
-
-    /** With {@link #readMarksModified()}: whether a read marks {@code field} modified. */
-    default boolean marksOnRead(StateField field) {
-        return true;
+    /**
+     * The fields a read also marks modified, so that the next entry writes them back (as a VMM that
+     * marks a vCPU dirty on every synchronization does). None in the product: reads never cause
+     * writes. A set the policy keeps, so marking is one set operation, not a loop per read.
+     */
+    default Set<StateField> markedOnRead() {
+        return Set.of();
     }
 
     /** Whether a write at {@code level} carries {@code field}. */

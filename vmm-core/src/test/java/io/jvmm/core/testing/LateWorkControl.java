@@ -33,11 +33,6 @@ public final class LateWorkControl implements VcpuLoopPolicy, WritebackPolicy {
     }
 
     @Override
-    public boolean readMarksModified() {
-        return false;
-    }
-
-    @Override
     public boolean writes(StateField field, WritebackLevel level) {
         return field.writtenAt(level);
     }

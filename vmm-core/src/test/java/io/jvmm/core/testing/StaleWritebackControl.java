@@ -22,7 +22,7 @@ public final class StaleWritebackControl implements WritebackPolicy {
     private final String name;
 
     private StaleWritebackControl(Set<StateField> stale, String name) {
-        this.stale = EnumSet.copyOf(stale);
+        this.stale = java.util.Collections.unmodifiableSet(EnumSet.copyOf(stale));
         this.name = name;
     }
 
@@ -57,13 +57,8 @@ public final class StaleWritebackControl implements WritebackPolicy {
     }
 
     @Override
-    public boolean readMarksModified() {
-        return true;
-    }
-
-    @Override
-    public boolean marksOnRead(StateField field) {
-        return stale.contains(field);
+    public Set<StateField> markedOnRead() {
+        return stale;
     }
 
     @Override

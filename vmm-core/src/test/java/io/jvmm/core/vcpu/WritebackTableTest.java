@@ -170,11 +170,6 @@ class WritebackTableTest {
         // What the late-work control (test code) puts back: the level taken on the caller's word.
         WritebackPolicy trusting = new WritebackPolicy() {
             @Override
-            public boolean readMarksModified() {
-                return false;
-            }
-
-            @Override
             public boolean writes(StateField field, WritebackLevel level) {
                 return field.writtenAt(level);
             }
