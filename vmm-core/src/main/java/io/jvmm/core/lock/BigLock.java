@@ -78,8 +78,9 @@ public final class BigLock {
 
     /**
      * A lock called {@code name} (e.g. "vm-3 BQL"), reporting to {@code observer}, handed on in
-     * FIFO order: under a vCPU exit storm a barging lock made the monitor wait several times
-     * longer, at no gain in exits (measured by {@code bench/handoff}; docs/lock-handoff.md).
+     * FIFO order: under a vCPU exit storm a barging lock made the monitor's p99 wait up to three
+     * times longer; FIFO costs exit throughput in that storm instead (bench/handoff,
+     * docs/lock-handoff.md).
      */
     public BigLock(String name, LockObserver observer, boolean checks) {
         this(name, observer, checks, Handoff.FIFO);
