@@ -4,6 +4,7 @@ import io.jvmm.core.boot.BootImageException;
 import io.jvmm.core.machine.ConfigException;
 import io.jvmm.core.machine.Machine;
 import io.jvmm.core.machine.MachineConfig;
+import io.jvmm.core.firmware.CpuModel;
 import io.jvmm.core.machine.MachineExit;
 import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmException;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Parameters;
             "Exit status: the guest's debug-exit value (low 8 bits); 2 invalid input (nothing was started);",
             "124 --timeout expired; 125 the guest faulted or the VMM failed; 126 KVM is unavailable.", ""})
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "GUEST", description = "Bundled guest name or path to a Multiboot ELF.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "GUEST",
+            description = "Bundled guest name or path to a Multiboot ELF.")
     String guest;
 
     @Option(names = {"-smp", "--smp"}, paramLabel = "[cpus=]N[,sockets=S][,cores=C][,threads=T][,maxcpus=M]",
@@ -45,6 +47,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-initrd", "--initrd"}, paramLabel = "\"FILE [ARGS][,FILE [ARGS]]...\"",
             description = "Multiboot modules, as QEMU's -initrd for Multiboot images.")
     String initrd;
+
+    @Option(names = {"-cpu", "--cpu"}, paramLabel = "host[,+FEATURE|,-FEATURE]...", defaultValue = "host",
+            description = "CPU model, as QEMU's -cpu: host with CPUID features turned off or on (-cpu help lists them).")
+    String cpu;
 
     @Option(names = "--start-powered-off",
             description = "Start every CPU but the boot CPU powered off; the guest starts them through the CPU "
@@ -67,10 +73,18 @@ final class RunCommand implements Callable<Integer> {
         if (timeoutSeconds < 0) {
             return fail(ExitCodes.BAD_INPUT, "Invalid --timeout " + timeoutSeconds + ": give 0 (no limit) or more seconds");
         }
+        if ("help".equals(cpu)) {
+            System.out.print(CpuModel.help());
+            return ExitCodes.OK;
+        }
+        if (guest == null) {
+            return fail(ExitCodes.BAD_INPUT, "No guest given: name a bundled guest (./vmm guests) or a Multiboot ELF");
+        }
         MachineConfig.Builder builder;
         try {
-            builder = new LaunchSpec(guest, smp, memory, append, initrd, poweredOff).toConfig();
-        } catch (ConfigException | BootImageException e) {
+            builder = new LaunchSpec(guest, smp, memory, append, initrd, poweredOff).toConfig()
+                    .cpuModel(CpuModel.parse(cpu));
+        } catch (ConfigException | BootImageException | IllegalArgumentException e) {
             return fail(ExitCodes.BAD_INPUT, e.getMessage());
         }
         if (!Kvm.isAvailable()) {
@@ -78,6 +92,9 @@ final class RunCommand implements Callable<Integer> {
                     + " (jvmm needs read-write access to /dev/kvm)");
         }
         if (monitor) {
+            if (!"host".equals(cpu)) {
+                return fail(ExitCodes.BAD_INPUT, "-cpu with changes does not combine with --monitor yet; drop one");
+            }
             return runWithMonitor();
         }
         try (StdoutSerial serial = new StdoutSerial()) {

@@ -44,6 +44,24 @@ class VmmBadInputIT {
     }
 
     @Test
+    void anUnknownCpuFeature() throws Exception {
+        assertOneLineError(Launcher.run("run", "-cpu", "host,+cx17", "hello"), "unknown feature 'cx17'", "-cpu help");
+    }
+
+    @Test
+    void aCpuModelOtherThanHost() throws Exception {
+        assertOneLineError(Launcher.run("run", "-cpu", "qemu64", "hello"), "the model must be 'host'");
+    }
+
+    @Test
+    void cpuHelpListsTheFeatureNames() throws Exception {
+        Launcher.Run r = Launcher.run("run", "-cpu", "help");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("host  what KVM supports on this host"), r.out());
+        assertTrue(r.out().contains(" cx16") && r.out().contains(" avx512f") && r.out().contains(" pdpe1gb"), r.out());
+    }
+
+    @Test
     void aMissingFile() throws Exception {
         Path p = dir.resolve("nothere.elf");
         assertOneLineError(Launcher.run("run", p.toString()), p.toString(), "no such file");

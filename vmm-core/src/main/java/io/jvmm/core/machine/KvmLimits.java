@@ -46,6 +46,11 @@ final class KvmLimits {
                 throw new ConfigException("This KVM lacks KVM_CAP_" + cap + ", which jvmm needs");
             }
         }
+        try {
+            config.cpuModel().apply(kvm.supportedCpuid());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         config.image().checkFits(config.memorySize());
     }
 }

@@ -3,6 +3,7 @@ package io.jvmm.core.machine;
 import io.jvmm.core.boot.BootModule;
 import io.jvmm.core.boot.MultibootImage;
 import io.jvmm.core.devices.SerialSink;
+import io.jvmm.core.firmware.CpuModel;
 import io.jvmm.core.lock.BigLock;
 import io.jvmm.core.vcpu.VcpuLoopPolicy;
 import io.jvmm.core.vcpu.WritebackPolicy;
@@ -34,6 +35,7 @@ public final class MachineConfig {
     private final WritebackPolicy writebackPolicy;
     private final VcpuLoopPolicy loopPolicy;
     private final long vcpuTimeoutMs;
+    private final CpuModel cpuModel;
 
     private MachineConfig(Builder b) {
         this.id = b.id;
@@ -49,6 +51,7 @@ public final class MachineConfig {
         this.writebackPolicy = b.writebackPolicy;
         this.loopPolicy = b.loopPolicy;
         this.vcpuTimeoutMs = b.vcpuTimeoutMs;
+        this.cpuModel = b.cpuModel;
     }
 
     /** A builder for a machine booting {@code image}. */
@@ -112,6 +115,11 @@ public final class MachineConfig {
         return vcpuTimeoutMs;
     }
 
+    /** The CPU model ({@code -cpu}): KVM's features, with the changes asked for. */
+    public CpuModel cpuModel() {
+        return cpuModel;
+    }
+
     /** Builder; every setter returns the builder. */
     public static final class Builder {
         private final MultibootImage image;
@@ -127,6 +135,7 @@ public final class MachineConfig {
         private WritebackPolicy writebackPolicy = WritebackPolicy.GATED_BY_LEVEL;
         private VcpuLoopPolicy loopPolicy = VcpuLoopPolicy.STANDARD;
         private long vcpuTimeoutMs = DEFAULT_VCPU_TIMEOUT_MS;
+        private CpuModel cpuModel = CpuModel.HOST;
 
         private Builder(MultibootImage image) {
             this.image = Objects.requireNonNull(image);
@@ -190,6 +199,11 @@ public final class MachineConfig {
 
         public Builder vcpuTimeoutMs(long v) {
             this.vcpuTimeoutMs = v;
+            return this;
+        }
+
+        public Builder cpuModel(CpuModel v) {
+            this.cpuModel = Objects.requireNonNull(v);
             return this;
         }
 
