@@ -23,7 +23,13 @@ final class HandoffBench {
     private HandoffBench() {
     }
 
-    record Run(BigLock.Handoff handoff, int vcpus, long[] monitorWaitsNs, long exits, double seconds) {
+    record Run(BigLock.Handoff handoff, int vcpus, int round, long[] monitorWaitsNs, long exits, double seconds) {
+        /** The run as a row of {@link #TABLE_HEAD}'s table. */
+        String row() {
+            return String.format("| %s | %d | %d | %d | %d | %d | %.0f |", handoff, vcpus, round,
+                    percentile(0.5) / 1000, percentile(0.99) / 1000, percentile(1.0) / 1000, exitsPerSecond());
+        }
+
         long percentile(double p) {
             long[] s = monitorWaitsNs.clone();
             Arrays.sort(s);
@@ -42,7 +48,29 @@ final class HandoffBench {
         }
     }
 
-    static Run once(BigLock.Handoff handoff, int vcpus, double seconds) throws InterruptedException {
+    static final String TABLE_HEAD = "| hand-off | vCPU threads | round | monitor wait p50 (us) | p99 (us) "
+            + "| max (us) | vCPU exits/s |\n|---|---:|---:|---:|---:|---:|---:|\n";
+
+    /**
+     * Every run, 2 and then 4 vCPU threads, {@code rounds} rounds each alternating the two
+     * hand-offs, {@code seconds} each; each run is given to {@code done} as it ends.
+     */
+    static List<Run> measure(double seconds, int rounds, java.util.function.Consumer<Run> done)
+            throws InterruptedException {
+        List<Run> all = new ArrayList<>();
+        for (int vcpus : new int[] {2, 4}) {
+            for (int r = 1; r <= rounds; r++) {
+                for (BigLock.Handoff h : BigLock.Handoff.values()) {
+                    Run run = once(h, vcpus, r, seconds);
+                    all.add(run);
+                    done.accept(run);
+                }
+            }
+        }
+        return all;
+    }
+
+    static Run once(BigLock.Handoff handoff, int vcpus, int round, double seconds) throws InterruptedException {
         BigLock bql = new BigLock("bench BQL", LockObserver.NONE, false, handoff);
         LockSite exitSite = bql.site(LockRole.VCPU, "vcpu-exit");
         LockSite monitorSite = bql.site(LockRole.MONITOR, "monitor");
@@ -85,29 +113,19 @@ final class HandoffBench {
         for (Thread t : threads) {
             t.join(5000);
         }
-        return new Run(handoff, vcpus, waits.stream().mapToLong(Long::longValue).toArray(), exits.sum(), took);
+        return new Run(handoff, vcpus, round, waits.stream().mapToLong(Long::longValue).toArray(), exits.sum(), took);
     }
 
     static Section run(Env env) throws Exception {
         int rounds = env.count(3, 1);
         double seconds = env.quick ? 1 : 3;
         Section s = new Section("handoff", "Big Lock hand-off under a vCPU exit storm");
-        StringBuilder table = new StringBuilder("| hand-off | vCPU threads | round | monitor wait p50 (us) | p99 (us) "
-                + "| max (us) | vCPU exits/s |\n|---|---:|---:|---:|---:|---:|---:|\n");
-        List<Run> all = new ArrayList<>();
+        StringBuilder table = new StringBuilder(TABLE_HEAD);
+        List<Run> all = measure(seconds, rounds, run -> {
+            env.log("handoff: %s", run.row());
+            table.append(run.row()).append('\n');
+        });
         for (int vcpus : new int[] {2, 4}) {
-            for (int r = 0; r < rounds; r++) {
-                for (BigLock.Handoff h : BigLock.Handoff.values()) {
-                    Run run = once(h, vcpus, seconds);
-                    all.add(run);
-                    env.log("handoff: %s, %d vCPUs, round %d: monitor wait p50 %d us, p99 %d us, max %d us; %.0f exits/s",
-                            h, vcpus, r + 1, run.percentile(0.5) / 1000, run.percentile(0.99) / 1000,
-                            run.percentile(1.0) / 1000, run.exitsPerSecond());
-                    table.append(String.format("| %s | %d | %d | %d | %d | %d | %.0f |%n", h, vcpus, r + 1,
-                            run.percentile(0.5) / 1000, run.percentile(0.99) / 1000, run.percentile(1.0) / 1000,
-                            run.exitsPerSecond()));
-                }
-            }
             Run barging = median(all, BigLock.Handoff.BARGING, vcpus);
             Run fifo = median(all, BigLock.Handoff.FIFO, vcpus);
             s.add("monitor Big Lock wait p99, " + vcpus + " exit-storming vCPUs, barging (ours) vs FIFO (peer)",
@@ -145,20 +163,11 @@ final class HandoffBench {
                 default -> throw new IllegalArgumentException("usage: HandoffBench [--seconds S] [--rounds N] [--out FILE]");
             }
         }
-        StringBuilder table = new StringBuilder("| hand-off | vCPU threads | round | monitor wait p50 (us) | p99 (us) "
-                + "| max (us) | vCPU exits/s |\n|---|---:|---:|---:|---:|---:|---:|\n");
-        for (int vcpus : new int[] {2, 4}) {
-            for (int r = 0; r < rounds; r++) {
-                for (BigLock.Handoff h : BigLock.Handoff.values()) {
-                    Run run = once(h, vcpus, seconds);
-                    String row = String.format("| %s | %d | %d | %d | %d | %d | %.0f |", h, vcpus, r + 1,
-                            run.percentile(0.5) / 1000, run.percentile(0.99) / 1000, run.percentile(1.0) / 1000,
-                            run.exitsPerSecond());
-                    System.out.println(row);
-                    table.append(row).append('\n');
-                }
-            }
-        }
+        StringBuilder table = new StringBuilder(TABLE_HEAD);
+        measure(seconds, rounds, run -> {
+            System.out.println(run.row());
+            table.append(run.row()).append('\n');
+        });
         if (out != null) {
             java.nio.file.Files.writeString(out, "Command: `bench/handoff --seconds " + seconds + " --rounds " + rounds
                     + "`, " + java.time.Instant.now() + ", load " + java.nio.file.Files.readString(

@@ -1,5 +1,6 @@
 package io.jvmm.core.boot;
 
+import io.jvmm.core.memory.GuestMemory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -268,5 +269,31 @@ public final class ElfFile {
             }
         }
         return entry;
+    }
+
+    /** The first byte past the highest segment, by physical address. */
+    public long physicalEnd() {
+        long end = 0;
+        for (Segment s : segments) {
+            end = Math.max(end, s.physicalAddress() + s.memorySize());
+        }
+        return end;
+    }
+
+    /**
+     * Copies every PT_LOAD segment of {@code file} (the bytes this was parsed from) to its
+     * physical address in {@code memory}, zero-filling the rest of each (.bss). The caller has
+     * checked that the segments fit.
+     */
+    public void copySegments(GuestMemory memory, byte[] file) {
+        for (Segment s : segments) {
+            if (s.memorySize() == 0) {
+                continue;
+            }
+            memory.write(s.physicalAddress(), file, (int) s.fileOffset(), (int) s.fileSize());
+            if (s.memorySize() > s.fileSize()) {
+                memory.fill(s.physicalAddress() + s.fileSize(), s.memorySize() - s.fileSize(), (byte) 0);
+            }
+        }
     }
 }

@@ -127,11 +127,7 @@ public final class MultibootImage {
 
     /** The first byte past the highest segment. */
     public long end() {
-        long end = 0;
-        for (ElfFile.Segment s : elf.segments()) {
-            end = Math.max(end, s.physicalAddress() + s.memorySize());
-        }
-        return end;
+        return elf.physicalEnd();
     }
 
     /**
@@ -169,15 +165,7 @@ public final class MultibootImage {
      */
     public Loaded load(GuestMemory memory, String commandLine, List<BootModule> modules) throws BootImageException {
         checkFits(memory.size());
-        for (ElfFile.Segment s : elf.segments()) {
-            if (s.memorySize() == 0) {
-                continue;
-            }
-            memory.write(s.physicalAddress(), bytes, (int) s.fileOffset(), (int) s.fileSize());
-            if (s.memorySize() > s.fileSize()) {
-                memory.fill(s.physicalAddress() + s.fileSize(), s.memorySize() - s.fileSize(), (byte) 0);
-            }
-        }
+        elf.copySegments(memory, bytes);
         return writeInfo(memory, commandLine, modules);
     }
 

@@ -94,11 +94,7 @@ public final class PvhImage {
 
     /** The first byte past the highest segment. */
     public long end() {
-        long end = 0;
-        for (ElfFile.Segment s : elf.segments()) {
-            end = Math.max(end, s.physicalAddress() + s.memorySize());
-        }
-        return end;
+        return elf.physicalEnd();
     }
 
     /**
@@ -161,15 +157,7 @@ public final class PvhImage {
                         initrd.length, end(), ram >> 20));
             }
         }
-        for (ElfFile.Segment s : elf.segments()) {
-            if (s.memorySize() == 0) {
-                continue;
-            }
-            memory.write(s.physicalAddress(), bytes, (int) s.fileOffset(), (int) s.fileSize());
-            if (s.memorySize() > s.fileSize()) {
-                memory.fill(s.physicalAddress() + s.fileSize(), s.memorySize() - s.fileSize(), (byte) 0);
-            }
-        }
+        elf.copySegments(memory, bytes);
         memory.write(KernelBootLayout.CMDLINE, cmd);
         E820Map map = E820Map.forRam(ram);
         map.writeHvm(memory, KernelBootLayout.PVH_MEMMAP);

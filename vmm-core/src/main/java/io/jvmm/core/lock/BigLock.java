@@ -186,11 +186,6 @@ public final class BigLock {
         return lock.tryLock();
     }
 
-    /** How the lock is handed on. */
-    public Handoff handoff() {
-        return handoff;
-    }
-
     /**
      * Releases the lock.
      *

@@ -18,11 +18,6 @@ final class Closer {
         return resource;
     }
 
-    /** How many resources are held. */
-    int size() {
-        return held.size();
-    }
-
     /**
      * Closes everything, newest first, carrying on past failures; the first failure is thrown at
      * the end with the others suppressed in it.

@@ -35,11 +35,6 @@ public final class PendingRequest<T> {
         return request;
     }
 
-    /** Its deadline, on the {@link System#nanoTime()} scale. */
-    public long deadlineNanos() {
-        return deadlineNanos;
-    }
-
     /**
      * The vCPU thread takes the request to run it. Fails if the sender cancelled it or if its
      * deadline has passed at {@code nowNanos}; the request is then answered with

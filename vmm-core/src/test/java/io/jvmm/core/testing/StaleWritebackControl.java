@@ -51,11 +51,6 @@ public final class StaleWritebackControl implements WritebackPolicy {
         return new StaleWritebackControl(EnumSet.of(StateField.REGS), "registers");
     }
 
-    /** The fields a read marks dirty and the next entry writes back. */
-    public Set<StateField> staleFields() {
-        return EnumSet.copyOf(stale);
-    }
-
     @Override
     public Set<StateField> markedOnRead() {
         return stale;
