@@ -10,9 +10,13 @@ public final class Dtos {
     private Dtos() {
     }
 
-    /** POST /vms. Only {@code guest} is required. */
-    public record CreateVm(String guest, String smp, String memory, String append,
-                           @JsonProperty("start-powered-off") Boolean startPoweredOff) {
+    /**
+     * POST /vms. One of {@code guest} (a bundled guest) and {@code kernel} (a file in the image
+     * directory) is required; {@code initrd} is a file there too.
+     */
+    public record CreateVm(String guest, String kernel, String initrd, String smp, String memory, String append,
+                           String cpu, @JsonProperty("start-powered-off") Boolean startPoweredOff,
+                           @JsonProperty("no-reboot") Boolean noReboot) {
     }
 
     /** The answer to POST /vms. */

@@ -33,7 +33,7 @@ public class VmResource {
     @Inject
     Monitor monitor;
 
-    /** Creates and starts a VM of a bundled guest. */
+    /** Creates and starts a VM of a bundled guest, or of a kernel in the image directory. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(Dtos.CreateVm body) throws ConfigException, BootImageException {
@@ -41,12 +41,17 @@ public class VmResource {
             throw new MonitorCommandException("GenericError", "The body must be a JSON object such as "
                     + "{\"guest\": \"smp-work\", \"smp\": \"4\", \"memory\": \"64M\"}");
         }
-        if (body.guest() == null || body.guest().isBlank()) {
-            throw new MonitorCommandException("GenericError", "\"guest\" is required: the name of a bundled guest, "
-                    + "e.g. {\"guest\": \"smp-work\"}");
+        boolean named = body.guest() != null && !body.guest().isBlank();
+        if (named == (body.kernel() != null)) {
+            throw new MonitorCommandException("GenericError", (named ? "Both \"guest\" and \"kernel\" given; name "
+                    + "one" : "\"guest\" or \"kernel\" is required") + ": a bundled guest, e.g. {\"guest\": "
+                    + "\"smp-work\"}, or a kernel file in the image directory, e.g. {\"kernel\": \"vmlinux\"}");
         }
-        ManagedVm vm = service.create(new LaunchSpec(body.guest(), body.smp(), body.memory(), body.append(), null,
-                Boolean.TRUE.equals(body.startPoweredOff())), null, false);
+        String kernel = service.images().resolve("kernel", body.kernel());
+        String initrd = service.images().resolve("initrd", body.initrd());
+        LaunchSpec spec = new LaunchSpec(named ? body.guest() : kernel, body.smp(), body.memory(), body.append(),
+                initrd, body.cpu(), Boolean.TRUE.equals(body.startPoweredOff()), Boolean.TRUE.equals(body.noReboot()));
+        ManagedVm vm = service.create(spec, null, kernel != null);
         return Response.created(URI.create("/vms/" + vm.id())).entity(new Dtos.Created(vm.id())).build();
     }
 

@@ -11,7 +11,7 @@ public final class ExitCodes {
     private ExitCodes() {
     }
 
-    /** The guest passed, or asked for ACPI power-off, or the service stopped cleanly. */
+    /** The guest passed, asked for ACPI power-off or (under -no-reboot) a reset, or the service stopped cleanly. */
     public static final int OK = 0;
     /** Invalid input (options, -smp, -m, the guest image): rejected before any VM existed. */
     public static final int BAD_INPUT = 2;
@@ -24,14 +24,14 @@ public final class ExitCodes {
 
     /**
      * The status of a run that ended as {@code exit}: the guest's debug-exit value (low 8 bits);
-     * 0 for an ACPI power-off and for a machine destroyed by the operator ({@code quit}, as QEMU
-     * exits 0 on quit); {@link #GUEST_FAULT} for a guest fault or a VMM failure. The one mapping
+     * 0 for an ACPI power-off, for a reset under {@code -no-reboot} and for a machine destroyed by
+     * the operator ({@code quit}), as QEMU exits 0 for each; {@link #GUEST_FAULT} for a guest fault or a VMM failure. The one mapping
      * for {@code run} and {@code run --monitor}.
      */
     public static int forExit(MachineExit exit) {
         return switch (exit.kind()) {
             case GUEST_EXIT -> (int) (exit.code() & 0xff);
-            case POWER_OFF, DESTROYED -> OK;
+            case POWER_OFF, RESET, DESTROYED -> OK;
             case GUEST_FAULT, VMM_ERROR -> GUEST_FAULT;
         };
     }

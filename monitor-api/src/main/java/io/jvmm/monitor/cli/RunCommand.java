@@ -18,19 +18,26 @@ import picocli.CommandLine.Parameters;
 
 /** {@code vmm run}: boots one guest and exits with its result. */
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Boot a Multiboot guest and exit with the value it writes to the debug-exit port (0xf4).",
-            "GUEST is a bundled guest's name (see './vmm guests') or a path to a Multiboot ELF file.", ""},
+        description = {"Boot a guest and exit with the value it writes to the debug-exit port (0xf4).",
+            "GUEST (or -kernel FILE) is a bundled guest's name (see './vmm guests') or a kernel file: a Multiboot",
+            "ELF, a Linux vmlinux with a PVH entry note, or a Linux bzImage, told apart by content.", ""},
         footer = {"", "Examples:",
             "  ./vmm run hello",
             "  ./vmm run -smp 8,sockets=2,cores=2,threads=2 -m 64M smp-boot",
             "  ./vmm run -smp 8 --start-powered-off powered-off",
-            "  ./vmm run -append 'exit=3' ./my-kernel.elf", "",
-            "Exit status: the guest's debug-exit value (low 8 bits); 2 invalid input (nothing was started);",
-            "124 --timeout expired; 125 the guest faulted or the VMM failed; 126 KVM is unavailable.", ""})
+            "  ./vmm run -append 'exit=3' ./my-kernel.elf",
+            "  ./vmm run -smp 4 -m 512M -kernel vmlinux -initrd initrd.img -append 'console=ttyS0' -no-reboot", "",
+            "Exit status: the guest's debug-exit value (low 8 bits); 0 ACPI power-off, or a reset under -no-reboot;",
+            "2 invalid input (nothing was started); 124 --timeout expired; 125 the guest faulted or the VMM failed;",
+            "126 KVM is unavailable.", ""})
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "GUEST",
-            description = "Bundled guest name or path to a Multiboot ELF.")
+            description = "Bundled guest name or path to a kernel (same as -kernel).")
     String guest;
+
+    @Option(names = {"-kernel", "--kernel"}, paramLabel = "FILE",
+            description = "Kernel to boot, as QEMU's -kernel: Multiboot ELF, PVH vmlinux or bzImage.")
+    String kernel;
 
     @Option(names = {"-smp", "--smp"}, paramLabel = "[cpus=]N[,sockets=S][,cores=C][,threads=T][,maxcpus=M]",
             defaultValue = "1", description = "CPUs and topology, as QEMU's -smp (default: ${DEFAULT-VALUE}).")
@@ -41,16 +48,20 @@ final class RunCommand implements Callable<Integer> {
     String memory;
 
     @Option(names = {"-append", "--append"}, paramLabel = "ARGS",
-            description = "Multiboot command line after the image path (as QEMU's -append).")
+            description = "Kernel command line, as QEMU's -append (for Multiboot, after the image path).")
     String append;
 
-    @Option(names = {"-initrd", "--initrd"}, paramLabel = "\"FILE [ARGS][,FILE [ARGS]]...\"",
-            description = "Multiboot modules, as QEMU's -initrd for Multiboot images.")
+    @Option(names = {"-initrd", "--initrd"}, paramLabel = "FILE | \"FILE [ARGS][,FILE [ARGS]]...\"",
+            description = "As QEMU's -initrd: a Linux kernel's initrd, or a Multiboot image's modules.")
     String initrd;
 
     @Option(names = {"-cpu", "--cpu"}, paramLabel = "host[,+FEATURE|,-FEATURE]...", defaultValue = "host",
             description = "CPU model, as QEMU's -cpu: host with CPUID features turned off or on (-cpu help lists them).")
     String cpu;
+
+    @Option(names = {"-no-reboot", "--no-reboot"},
+            description = "End the run when the guest (or system_reset) asks for a reset, as QEMU's -no-reboot.")
+    boolean noReboot;
 
     @Option(names = "--start-powered-off",
             description = "Start every CPU but the boot CPU powered off; the guest starts them through the CPU "
@@ -77,14 +88,20 @@ final class RunCommand implements Callable<Integer> {
             System.out.print(CpuModel.help());
             return ExitCodes.OK;
         }
-        if (guest == null) {
-            return fail(ExitCodes.BAD_INPUT, "No guest given: name a bundled guest (./vmm guests) or a Multiboot ELF");
+        if (guest != null && kernel != null) {
+            return fail(ExitCodes.BAD_INPUT, "Both a GUEST (" + guest + ") and -kernel (" + kernel + ") given; "
+                    + "name the kernel once");
         }
+        if (guest == null && kernel == null) {
+            return fail(ExitCodes.BAD_INPUT, "No guest given: name a bundled guest (./vmm guests) or a kernel file "
+                    + "(-kernel FILE)");
+        }
+        LaunchSpec spec = new LaunchSpec(guest != null ? guest : kernel, smp, memory, append, initrd, cpu,
+                poweredOff, noReboot);
         MachineConfig.Builder builder;
         try {
-            builder = new LaunchSpec(guest, smp, memory, append, initrd, poweredOff).toConfig()
-                    .cpuModel(CpuModel.parse(cpu));
-        } catch (ConfigException | BootImageException | IllegalArgumentException e) {
+            builder = spec.toConfig();
+        } catch (ConfigException | BootImageException e) {
             return fail(ExitCodes.BAD_INPUT, e.getMessage());
         }
         if (!Kvm.isAvailable()) {
@@ -92,10 +109,7 @@ final class RunCommand implements Callable<Integer> {
                     + " (jvmm needs read-write access to /dev/kvm)");
         }
         if (monitor) {
-            if (!"host".equals(cpu)) {
-                return fail(ExitCodes.BAD_INPUT, "-cpu with changes does not combine with --monitor yet; drop one");
-            }
-            return runWithMonitor();
+            return runWithMonitor(spec);
         }
         try (StdoutSerial serial = new StdoutSerial()) {
             MachineConfig config = builder.id("vm-0").serial(serial).build();
@@ -132,7 +146,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Hands the VM to the Quarkus service, which runs it with its monitor and exits with its result. */
-    private int runWithMonitor() {
+    private int runWithMonitor(LaunchSpec spec) {
         String problem = listen.validate();
         if (problem != null) {
             return fail(ExitCodes.BAD_INPUT, problem);
@@ -141,8 +155,7 @@ final class RunCommand implements Callable<Integer> {
             return fail(ExitCodes.BAD_INPUT, "--timeout does not combine with --monitor; end the VM with 'quit'");
         }
         try {
-            ServiceLaunch.set(new ServiceLaunch(new LaunchSpec(guest, smp, memory, append, initrd, poweredOff),
-                    listen.apply()));
+            ServiceLaunch.set(new ServiceLaunch(spec, listen.apply()));
         } catch (java.io.IOException e) {
             return fail(ExitCodes.BAD_INPUT, e.getMessage());
         }

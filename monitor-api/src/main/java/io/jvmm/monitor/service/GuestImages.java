@@ -2,6 +2,7 @@ package io.jvmm.monitor.service;
 
 import io.jvmm.core.boot.BootImageException;
 import io.jvmm.core.boot.BootModule;
+import io.jvmm.core.boot.KernelImages;
 import io.jvmm.core.boot.MultibootImage;
 import io.jvmm.guests.BundledGuests;
 import java.io.IOException;
@@ -13,9 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns what a user names into a boot image: a bare name (no '/') is a bundled guest, anything
- * else is a path to a Multiboot ELF file. A bare name that no bundled guest has but a file in the
- * working directory does is that file. Every failure is a {@link BootImageException} naming the
+ * Turns what a user names into a kernel: a bare name (no '/') is a bundled guest, anything else
+ * is a path to a kernel file of a kind {@link KernelImages} tells apart by content (Multiboot
+ * ELF, PVH vmlinux, bzImage). A bare name that no bundled guest has but a file in the working
+ * directory does is that file. Every failure is a {@link BootImageException} naming the
  * file and the problem.
  */
 public final class GuestImages {
@@ -33,24 +35,24 @@ public final class GuestImages {
     /**
      * Resolves and parses {@code spec}.
      *
-     * @throws BootImageException if the guest does not exist or is not a loadable Multiboot ELF
+     * @throws BootImageException if the guest does not exist or is not a kernel jvmm boots
      */
-    public static MultibootImage resolve(String spec) throws BootImageException {
+    public static KernelImages.Kernel resolve(String spec) throws BootImageException {
         if (spec == null || spec.isBlank()) {
             throw new BootImageException("(none)", "no guest given; name a bundled guest ("
-                    + String.join(", ", BundledGuests.names()) + ") or a path to a Multiboot ELF");
+                    + String.join(", ", BundledGuests.names()) + ") or a path to a kernel");
         }
         if (isBundledName(spec)) {
             java.util.Optional<byte[]> bundled = BundledGuests.image(spec);
             if (bundled.isPresent()) {
-                return MultibootImage.parse(spec, bundled.get());
+                return new KernelImages.MultibootKernel(MultibootImage.parse(spec, bundled.get()));
             }
             if (!Files.isRegularFile(Path.of(spec))) {
                 throw new BootImageException(spec, "no bundled guest and no file of that name (bundled: "
                         + String.join(", ", BundledGuests.names()) + ")");
             }
         }
-        return MultibootImage.parse(spec, readFile(spec));
+        return KernelImages.detect(spec, readFile(spec));
     }
 
     /** Reads a file the user named, with one-line errors. */
@@ -73,6 +75,14 @@ public final class GuestImages {
         } catch (IOException e) {
             throw new BootImageException(spec, "cannot be read: " + e.getMessage());
         }
+    }
+
+    /** A Linux kernel's {@code -initrd}: one file, whose name may hold commas; none if null or blank. */
+    public static List<BootModule> initrd(String initrd) throws BootImageException {
+        if (initrd == null || initrd.isBlank()) {
+            return List.of();
+        }
+        return List.of(new BootModule(initrd, readFile(initrd)));
     }
 
     /**

@@ -45,7 +45,11 @@ public class VmService {
     @ConfigProperty(name = "jvmm.vcpu-timeout-ms", defaultValue = "10000")
     long vcpuTimeoutMs;
 
+    @ConfigProperty(name = "jvmm.image-dir")
+    java.util.Optional<String> imageDir;
+
     private VmSlots slots;
+    private ImageDirectory images;
 
     void registerGauges() {
         for (MachineState s : MachineState.values()) {
@@ -58,11 +62,18 @@ public class VmService {
     @jakarta.annotation.PostConstruct
     void init() {
         slots = new VmSlots(maxVms);
+        images = imageDir.filter(d -> !d.isBlank()).map(ImageDirectory::of).orElse(ImageDirectory.none());
         registerGauges();
     }
 
+    /** The directory REST clients may boot kernels from ({@code jvmm.image-dir}). */
+    public ImageDirectory images() {
+        return images;
+    }
+
     /**
-     * Creates and starts a VM of a bundled guest.
+     * Creates and starts a VM of a bundled guest, or (with {@code allowPaths}) of a file the caller
+     * has vetted: named on the command line, or resolved inside {@link #images()}.
      *
      * @param echo also receives the serial output (stdout under {@code run --monitor}); may be null
      * @throws ConfigException for an invalid smp or memory value

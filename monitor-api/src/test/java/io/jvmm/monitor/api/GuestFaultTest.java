@@ -61,7 +61,7 @@ class GuestFaultTest {
     @Test
     void aFaultingGuestEndsItsOwnVmWithAReasonAndTheOthersGoOn() throws Exception {
         String healthy = Api.create("smp-work", "2", "append", "report_ms=200");
-        ManagedVm faulty = service.create(new LaunchSpec(faultingImage().toString(), "2", "64M", null, null, false),
+        ManagedVm faulty = service.create(LaunchSpec.of(faultingImage().toString(), "2", "64M"),
                 null, true);
         try {
             Api.awaitStatus(faulty.id(), "failed", 30_000);

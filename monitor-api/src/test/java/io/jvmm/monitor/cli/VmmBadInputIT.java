@@ -70,7 +70,8 @@ class VmmBadInputIT {
     @Test
     void aFileThatIsNotElf() throws Exception {
         Path p = write("kernel.exe", new byte[] {'M', 'Z', (byte) 0x90, 0, 3, 0, 0, 0});
-        assertOneLineError(Launcher.run("run", p.toString()), p.toString(), "not an ELF file", "4d 5a 90 00");
+        assertOneLineError(Launcher.run("run", p.toString()), p.toString(), "neither a Multiboot ELF, an ELF vmlinux "
+                + "with a PVH entry note, nor a bzImage", "4d 5a 90 00");
     }
 
     @Test
@@ -132,6 +133,32 @@ class VmmBadInputIT {
     @Test
     void anUnknownOption() throws Exception {
         assertOneLineError(Launcher.run("run", "--frobnicate", "hello"), "--frobnicate", "--help");
+    }
+
+    @Test
+    void aKernelNamedTwice() throws Exception {
+        assertOneLineError(Launcher.run("run", "-kernel", "hello", "smp-boot"), "hello", "smp-boot",
+                "name the kernel once");
+    }
+
+    @Test
+    void aMissingKernelFile() throws Exception {
+        Path p = dir.resolve("vmlinux");
+        assertOneLineError(Launcher.run("run", "-kernel", p.toString(), "-no-reboot"), p.toString(), "no such file");
+    }
+
+    @Test
+    void aBzImageOfAnOldBootProtocol() throws Exception {
+        byte[] b = new byte[4096];
+        b[0x202] = 'H';
+        b[0x203] = 'd';
+        b[0x204] = 'r';
+        b[0x205] = 'S';
+        b[0x206] = 0x04; // protocol 2.04
+        b[0x207] = 0x02;
+        Path p = write("old-bzImage", b);
+        assertOneLineError(Launcher.run("run", "-kernel", p.toString()), p.toString(), "boot protocol 2.04",
+                "older than 2.06");
     }
 
     @Test

@@ -33,7 +33,7 @@ public record StormRun(Outcome outcome, String detail, MonitorLoad.Report load, 
     public static StormRun run(VmService service, String baseUrl, String guest, String smp, String append,
                                boolean poweredOff, UnaryOperator<MachineConfig.Builder> customize, Duration period,
                                long deadlineMs, java.util.function.Consumer<ManagedVm> onHang) throws Exception {
-        ManagedVm vm = service.create(new LaunchSpec(guest, smp, "64M", append, null, poweredOff), null, false,
+        ManagedVm vm = service.create(LaunchSpec.of(guest, smp, "64M").withAppend(append).withPoweredOff(poweredOff), null, false,
                 customize);
         long t0 = System.nanoTime();
         MachineExit exit;

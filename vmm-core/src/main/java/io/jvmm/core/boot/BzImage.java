@@ -176,9 +176,10 @@ public final class BzImage {
     }
 
     /** What {@link #load} left: the entry point, the zero page's address, and the boot CPU's state. */
-    public record Loaded(long entry, long bootParamsAddress, KernelEntry cpu) {
+    public record Loaded(long entry, long bootParamsAddress, KernelEntry cpu) implements KernelImages.Booted {
         /** The boot CPU's registers and segments, on a CPU whose KVM-created state is {@code resetState}. */
-        public CpuImage cpuImage(Sregs resetState) {
+        @Override
+        public CpuImage bootCpu(Sregs resetState) {
             return cpu.cpuImage(resetState);
         }
     }

@@ -1,6 +1,10 @@
 package io.jvmm.core.boot;
 
+import io.jvmm.core.memory.GuestMemory;
+import io.jvmm.core.vcpu.CpuImage;
+import io.jvmm.kvm.Sregs;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Tells the kernel image kinds jvmm boots apart by their contents: a Multiboot ELF
@@ -14,10 +18,42 @@ public final class KernelImages {
     private KernelImages() {
     }
 
-    /** A parsed kernel image of one of the kinds jvmm boots. */
+    /**
+     * A parsed kernel image of one of the kinds jvmm boots: parsed once, checked against a RAM
+     * size before any VM exists, and loaded at creation and again at every reset.
+     */
     public sealed interface Kernel permits MultibootKernel, PvhKernel, BzImageKernel {
         /** The file name or guest name it came from. */
         String source();
+
+        /** What kind of image it is, as a user would name it: "Multiboot ELF", "PVH vmlinux", "bzImage". */
+        String kind();
+
+        /** Whether its command line starts with the image's name, as Multiboot loaders pass it. */
+        boolean commandLineNamesImage();
+
+        /** Checks that it fits in {@code ramSize} bytes of RAM, without touching memory. */
+        void checkFits(long ramSize) throws BootImageException;
+
+        /**
+         * Copies it and its boot information into {@code memory}. All vCPUs must be stopped.
+         *
+         * @param commandLine the command line the kernel gets
+         * @param modules Multiboot modules; a Linux kernel takes at most one, its initrd
+         * @param rsdp the ACPI RSDP's physical address
+         * @throws BootImageException if something does not fit
+         */
+        Booted load(GuestMemory memory, String commandLine, List<BootModule> modules, long rsdp)
+                throws BootImageException;
+    }
+
+    /** What loading a kernel left in RAM: where it starts, and the boot CPU's state there. */
+    public interface Booted {
+        /** The physical entry point. */
+        long entry();
+
+        /** The boot CPU's registers and segments, on a CPU whose KVM-created state is {@code resetState}. */
+        CpuImage bootCpu(Sregs resetState);
     }
 
     /** A Multiboot (version 1) ELF image. */
@@ -25,6 +61,27 @@ public final class KernelImages {
         @Override
         public String source() {
             return image.source();
+        }
+
+        @Override
+        public String kind() {
+            return "Multiboot ELF";
+        }
+
+        @Override
+        public boolean commandLineNamesImage() {
+            return true;
+        }
+
+        @Override
+        public void checkFits(long ramSize) throws BootImageException {
+            image.checkFits(ramSize);
+        }
+
+        @Override
+        public Booted load(GuestMemory memory, String commandLine, List<BootModule> modules, long rsdp)
+                throws BootImageException {
+            return image.load(memory, commandLine, modules);
         }
     }
 
@@ -34,6 +91,27 @@ public final class KernelImages {
         public String source() {
             return image.source();
         }
+
+        @Override
+        public String kind() {
+            return "PVH vmlinux";
+        }
+
+        @Override
+        public boolean commandLineNamesImage() {
+            return false;
+        }
+
+        @Override
+        public void checkFits(long ramSize) throws BootImageException {
+            image.checkFits(ramSize);
+        }
+
+        @Override
+        public Booted load(GuestMemory memory, String commandLine, List<BootModule> modules, long rsdp)
+                throws BootImageException {
+            return image.load(memory, commandLine, initrd(source(), modules), rsdp);
+        }
     }
 
     /** A Linux bzImage. */
@@ -42,6 +120,36 @@ public final class KernelImages {
         public String source() {
             return image.source();
         }
+
+        @Override
+        public String kind() {
+            return "bzImage";
+        }
+
+        @Override
+        public boolean commandLineNamesImage() {
+            return false;
+        }
+
+        @Override
+        public void checkFits(long ramSize) throws BootImageException {
+            image.checkFits(ramSize);
+        }
+
+        @Override
+        public Booted load(GuestMemory memory, String commandLine, List<BootModule> modules, long rsdp)
+                throws BootImageException {
+            return image.load(memory, commandLine, initrd(source(), modules), rsdp);
+        }
+    }
+
+    /** The one initrd a Linux kernel takes, or null. */
+    private static byte[] initrd(String source, List<BootModule> modules) throws BootImageException {
+        if (modules.size() > 1) {
+            throw new BootImageException(source, "a Linux kernel takes one initrd, not " + modules.size()
+                    + "; concatenate the cpio archives into one file");
+        }
+        return modules.isEmpty() ? null : modules.get(0).data();
     }
 
     /**

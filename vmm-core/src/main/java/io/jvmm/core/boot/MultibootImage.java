@@ -1,7 +1,10 @@
 package io.jvmm.core.boot;
 
+import io.jvmm.core.firmware.BootFirmware;
 import io.jvmm.core.memory.GuestMemory;
 import io.jvmm.core.memory.MemoryLayout;
+import io.jvmm.core.vcpu.CpuImage;
+import io.jvmm.kvm.Sregs;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -153,7 +156,13 @@ public final class MultibootImage {
     }
 
     /** The entry point, the Multiboot information's address, and the first byte past everything loaded. */
-    public record Loaded(long entry, long infoAddress, long end) {
+    public record Loaded(long entry, long infoAddress, long end) implements KernelImages.Booted {
+        /** 32-bit flat protected mode on the firmware's GDT, EAX = the bootloader magic, EBX = the information. */
+        @Override
+        public CpuImage bootCpu(Sregs resetState) {
+            return CpuImage.empty().withSregs(BootFirmware.protectedModeEntry(resetState))
+                    .withRegs(BootFirmware.multibootEntry(entry, infoAddress));
+        }
     }
 
     /**

@@ -123,9 +123,10 @@ public final class PvhImage {
      * What {@link #load} left: the entry point, the start info's address, and the boot CPU's
      * state.
      */
-    public record Loaded(long entry, long startInfoAddress, KernelEntry cpu) {
+    public record Loaded(long entry, long startInfoAddress, KernelEntry cpu) implements KernelImages.Booted {
         /** The boot CPU's registers and segments, on a CPU whose KVM-created state is {@code resetState}. */
-        public CpuImage cpuImage(Sregs resetState) {
+        @Override
+        public CpuImage bootCpu(Sregs resetState) {
             return cpu.cpuImage(resetState);
         }
     }

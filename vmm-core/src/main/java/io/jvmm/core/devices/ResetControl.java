@@ -15,6 +15,8 @@ public final class ResetControl implements BusDevice {
     public static final int SYS_RST = 1 << 1;
     /** FULL_RST. */
     public static final int FULL_RST = 1 << 3;
+    /** The value the FADT tells the OS to write to reset: SYS_RST | RST_CPU, as on a PIIX. */
+    public static final int RESET_VALUE = SYS_RST | RST_CPU;
 
     private final GuestRequests machine;
     private int value;

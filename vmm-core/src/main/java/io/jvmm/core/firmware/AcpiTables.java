@@ -2,6 +2,8 @@ package io.jvmm.core.firmware;
 
 import io.jvmm.core.devices.AcpiPm;
 import io.jvmm.core.devices.AcpiPmTimer;
+import io.jvmm.core.devices.CmosRtc;
+import io.jvmm.core.devices.ResetControl;
 import io.jvmm.core.machine.SmpTopology;
 import io.jvmm.core.memory.MemoryLayout;
 import java.util.ArrayList;
@@ -9,9 +11,10 @@ import java.util.List;
 
 /**
  * The ACPI tables of a machine: RSDP (revision 2, in the firmware area), RSDT and XSDT, FADT
- * (revision 3) pointing at the VMM's PM registers and PM timer and at a FACS and a DSDT whose only
- * object is {@code \_S5} (so ACPI power-off works), and a MADT with every CPU (present ones
- * enabled), the IOAPIC, the ISA overrides and the LINT1 NMI wiring.
+ * (revision 3) pointing at the VMM's PM registers, PM timer, reset register (0xCF9) and RTC
+ * century register, and at a FACS and a DSDT ({@code \_S5} and a processor device per CPU), and a
+ * MADT with every CPU (present ones enabled), the IOAPIC, the ISA overrides and the LINT1 NMI
+ * wiring.
  *
  * <p>{@link #build(long)} lays the tables out from a base address and returns the image to copy
  * there; the RSDP comes first, 16-byte aligned, so guests find it by scanning 0xE0000-0xFFFFF.
@@ -22,6 +25,14 @@ public final class AcpiTables {
     /** SCI interrupt: ISA IRQ 9, level-triggered, active high. */
     static final int SCI_IRQ = 9;
     private static final int HEADER = 36;
+    /** The _HID of an ACPI processor device. */
+    static final String PROCESSOR_HID = "ACPI0007";
+    /** _STA: present, enabled, shown in the UI, functioning. */
+    static final int STA_PRESENT = 0xf;
+    /** FADT IAPC_BOOT_ARCH: LEGACY_DEVICES (ISA devices such as the RTC) and 8042 (the keyboard controller). */
+    static final int IAPC_LEGACY_DEVICES_8042 = 0x3;
+    /** FADT flags: WBINVD, PROC_C1, PWR_BUTTON and SLP_BUTTON (none), TMR_VAL_EXT, RESET_REG_SUP. */
+    static final int FADT_FLAGS = 0x1 | 0x4 | 0x10 | 0x20 | 0x100 | 0x400;
 
     private final SmpTopology topology;
 
@@ -117,11 +128,11 @@ public final class AcpiTables {
                 .u8(4).u8(2).u8(0).u8(4) // PM1_EVT_LEN, PM1_CNT_LEN, PM2_CNT_LEN, PM_TMR_LEN
                 .u8(0).u8(0).u8(0).u8(0)
                 .u16(0x65).u16(0x3e9) // C2 and C3 latencies above the limits: not supported
-                .u16(0).u16(0).u8(0).u8(0).u8(0).u8(0).u8(0)
-                .u16(0) // IAPC_BOOT_ARCH
+                .u16(0).u16(0).u8(0).u8(0).u8(0).u8(0).u8(CmosRtc.CENTURY) // ..., CENTURY: the RTC's register
+                .u16(IAPC_LEGACY_DEVICES_8042)
                 .u8(0)
-                .u32(0x1 | 0x4 | 0x10 | 0x20 | 0x100); // WBINVD, PROC_C1, no power/sleep button, TMR_VAL_EXT
-        gas(t, 0, 0).u8(0).zeros(3); // RESET_REG, RESET_VALUE, reserved
+                .u32(FADT_FLAGS);
+        gas(t, ResetControl.PORT, 8).u8(ResetControl.RESET_VALUE).zeros(3); // RESET_REG, RESET_VALUE, reserved
         t.u64(facs).u64(dsdt);
         gas(t, AcpiPm.PM1_EVT, 32);
         gas(t, 0, 0);
@@ -134,11 +145,31 @@ public final class AcpiTables {
         return finish(t);
     }
 
-    /** DefinitionBlock with one object: Name (_S5, Package () {5, 5, 0, 0}). */
-    private static byte[] dsdt() {
+    /**
+     * The DSDT: {@code Name (\_S5, Package () {SLP_TYP, SLP_TYP, 0, 0})}, so ACPI power-off works,
+     * and in {@code \_SB} a processor device per MADT entry ({@code Device (Cnnn)}, _HID ACPI0007,
+     * _UID the MADT's processor UID, _STA present and enabled or, for a CPU that is not there,
+     * absent).
+     */
+    private byte[] dsdt() {
         int slp = AcpiPm.SLP_TYP_S5;
-        byte[] aml = {0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, (byte) slp, 0x0a, (byte) slp, 0x00, 0x00};
-        return finish(header("DSDT", 2).bytes(aml));
+        byte[][] cpus = new byte[topology.maxCpus()][];
+        for (int i = 0; i < cpus.length; i++) {
+            cpus[i] = Aml.device(processorName(i),
+                    Aml.name("_HID", Aml.string(PROCESSOR_HID)),
+                    Aml.name("_UID", Aml.integer(i)),
+                    Aml.name("_STA", Aml.integer(i < topology.cpus() ? STA_PRESENT : 0)));
+        }
+        return finish(header("DSDT", 2).bytes(Aml.name("_S5_", Aml.packageOf(slp, slp, 0, 0)))
+                .bytes(Aml.scope("\\_SB_", cpus)));
+    }
+
+    /** The DSDT name of the processor device with MADT UID {@code uid}: C000, C001, ... CFFF. */
+    static String processorName(int uid) {
+        if (uid < 0 || uid > 0xfff) {
+            throw new IllegalArgumentException("processor UID out of range: " + uid);
+        }
+        return String.format("C%03X", uid);
     }
 
     private byte[] madt() {

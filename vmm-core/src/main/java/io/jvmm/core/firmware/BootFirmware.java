@@ -48,6 +48,11 @@ public final class BootFirmware {
         }
     }
 
+    /** The ACPI RSDP's physical address (the first of the tables). */
+    public long rsdpAddress() {
+        return ACPI_BASE;
+    }
+
     /**
      * Segment and control registers of a CPU entering 32-bit flat protected mode (Multiboot
      * entry, or a powered-off CPU's start), derived from its reset-state {@code base} so TR and

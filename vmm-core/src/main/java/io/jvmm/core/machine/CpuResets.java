@@ -1,6 +1,6 @@
 package io.jvmm.core.machine;
 
-import io.jvmm.core.boot.MultibootImage;
+import io.jvmm.core.boot.KernelImages;
 import io.jvmm.core.firmware.BootFirmware;
 import io.jvmm.core.vcpu.CpuImage;
 import io.jvmm.core.vcpu.Vcpu;
@@ -39,7 +39,7 @@ final class CpuResets {
     private final List<Template> templates = new ArrayList<>();
     private final boolean secondariesPoweredOff;
     private final CountDownLatch secondariesInitialised;
-    private volatile MultibootImage.Loaded loaded;
+    private volatile KernelImages.Booted loaded;
 
     CpuResets(int cpus, boolean secondariesPoweredOff) {
         this.secondariesPoweredOff = secondariesPoweredOff;
@@ -52,22 +52,17 @@ final class CpuResets {
     }
 
     /** The boot image now in RAM, whose entry the boot CPU starts at (set at creation and at every reset). */
-    void loaded(MultibootImage.Loaded l) {
+    void loaded(KernelImages.Booted l) {
         this.loaded = l;
     }
 
-    /** The boot image now in RAM. */
-    MultibootImage.Loaded loaded() {
-        return loaded;
-    }
-
-    /** The power-on state of CPU {@code cpu}: LAPIC wiring, TSC 0, x87/SSE reset; the boot CPU at the image's entry. */
+    /** The power-on state of CPU {@code cpu}: LAPIC wiring, TSC 0, x87/SSE reset; the boot CPU at the kernel's entry. */
     private CpuImage initial(int cpu) {
         Template t = templates.get(cpu);
         CpuImage image = CpuImage.empty().withLapic(t.lapic()).withTsc(0).withFpu(Fpu.reset(), List.of(Xcr.xcr0Reset()));
         if (cpu == 0) {
-            image = image.withSregs(BootFirmware.protectedModeEntry(t.sregs()))
-                    .withRegs(BootFirmware.multibootEntry(loaded.entry(), loaded.infoAddress()));
+            CpuImage entry = loaded.bootCpu(t.sregs());
+            image = image.withSregs(entry.sregs()).withRegs(entry.regs());
         }
         return image;
     }
@@ -114,9 +109,10 @@ final class CpuResets {
     CpuImage reset(int cpu) {
         Template t = templates.get(cpu);
         boolean boot = cpu == 0;
+        CpuImage entry = boot ? loaded.bootCpu(t.sregs()) : CpuImage.empty().withSregs(t.sregs()).withRegs(t.regs());
         return CpuImage.empty()
-                .withSregs(boot ? BootFirmware.protectedModeEntry(t.sregs()) : t.sregs())
-                .withRegs(boot ? BootFirmware.multibootEntry(loaded.entry(), loaded.infoAddress()) : t.regs())
+                .withSregs(entry.sregs())
+                .withRegs(entry.regs())
                 .withFpu(Fpu.reset(), List.of(Xcr.xcr0Reset()))
                 .withDebugRegs(t.debugRegs())
                 .withMsrs(t.msrs())

@@ -97,12 +97,17 @@ final class GuestCallbacks implements GuestRequests, VcpuHost {
      * at once, here, so the requesting vCPU parks at its next turn instead of running on; the reset
      * itself runs on the machine's reset thread. A request that arrives while that pause is still
      * raised (another CPU asking too) is part of the same reset; one that arrives after the reset
-     * has released it (the guest, run again from its entry, asking again) is a new reset.
+     * has released it (the guest, run again from its entry, asking again) is a new reset. Under
+     * {@code -no-reboot} the request ends the run instead.
      */
     @Override
     public void guestReset(int cpu) {
         bql().assertHeld("guest reset request");
         if ((resetPause != null && resetPause.held()) || !machine.state().isLive()) {
+            return;
+        }
+        if (machine.config().noReboot()) {
+            machine.end(MachineExit.resetUnderNoReboot("vcpu-" + cpu), MachineState.SHUTDOWN);
             return;
         }
         CpuManager cpus = machine.cpus();

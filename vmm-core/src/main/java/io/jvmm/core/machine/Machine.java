@@ -2,7 +2,6 @@ package io.jvmm.core.machine;
 
 import io.jvmm.core.boot.BootImageException;
 import io.jvmm.core.devices.Bus;
-import io.jvmm.core.devices.GuestRequests;
 import io.jvmm.core.lock.BigLock;
 import io.jvmm.core.lock.LockRole;
 import io.jvmm.core.lock.LockSite;
@@ -152,15 +151,12 @@ public final class Machine implements AutoCloseable {
 
     /** Starts every vCPU thread; secondaries wait powered off if the configuration says so. */
     public void start() {
-        bql.lock(serviceSite);
-        try {
+        locked(serviceSite, () -> {
             if (state != MachineState.CREATED) {
                 throw new InvalidStateException("start", state, "created (not yet started)");
             }
             transition(MachineState.RUNNING);
-        } finally {
-            bql.unlock();
-        }
+        });
         cpus.start(config.secondariesPoweredOff(), v -> resets.writeInitial(v, cpus.vcpus(), config.vcpuTimeoutMs()));
     }
 
@@ -205,9 +201,17 @@ public final class Machine implements AutoCloseable {
     /**
      * system_reset: stops every vCPU, resets the devices, reloads the image and firmware tables,
      * writes each CPU's reset state at RESET level on its own thread (under the pause, which is the
-     * grant), and lets the machine run again (a stopped machine stays stopped).
+     * grant), and lets the machine run again (a stopped machine stays stopped). Under
+     * {@code -no-reboot} it ends the run instead, as QEMU's does.
      */
     public void reset() {
+        if (config.noReboot()) {
+            locked(monitorSite, () -> {
+                requireLive("system_reset");
+                end(MachineExit.resetUnderNoReboot("system_reset"), MachineState.SHUTDOWN);
+            });
+            return;
+        }
         resetUnder(cpus.pause(monitorSite), monitorSite);
     }
 
@@ -327,9 +331,7 @@ public final class Machine implements AutoCloseable {
             if (state == MachineState.DESTROYED) {
                 return;
             }
-            if (!exit.isDone()) {
-                exit.complete(new MachineExit(MachineExit.Kind.DESTROYED, -1, "destroyed while " + state.tag()));
-            }
+            exit.complete(new MachineExit(MachineExit.Kind.DESTROYED, -1, "destroyed while " + state.tag()));
             transition(MachineState.DESTROYED);
             cpus.requestStopAll();
         } finally {
@@ -363,25 +365,25 @@ public final class Machine implements AutoCloseable {
 
     /** Feeds bytes to the serial port's receiver, as if typed on its terminal. */
     public void sendSerialInput(byte[] data) {
-        bql.lock(serviceSite);
+        locked(serviceSite, () -> platform.serialInput(data));
+    }
+
+    private void locked(LockSite site, Runnable r) {
+        bql.lock(site);
         try {
-            platform.serialInput(data);
+            r.run();
         } finally {
             bql.unlock();
         }
     }
 
-    // ---------------------------------------------------------------- ends and resets the guest asks for
-
-    /** Ends the run as {@code how}, the machine going to {@code next}. Big Lock held; a second end does nothing. */
+    /** Ends the run (the guest asked, or it faulted) as {@code how}, the machine going to {@code next}. Big Lock held; a second end does nothing. */
     void end(MachineExit how, MachineState next) {
         bql.assertHeld("machine end");
         if (!state.isLive()) {
             return;
         }
-        if (!exit.isDone()) {
-            exit.complete(how);
-        }
+        exit.complete(how); // a no-op if the run has already ended
         transition(next);
         cpus.requestStopAll();
     }

@@ -1,6 +1,7 @@
 package io.jvmm.core.machine;
 
 import io.jvmm.core.boot.BootModule;
+import io.jvmm.core.boot.KernelImages;
 import io.jvmm.core.boot.MultibootImage;
 import io.jvmm.core.devices.SerialSink;
 import io.jvmm.core.firmware.CpuModel;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything needed to build a {@link Machine}. Built with {@link #builder(MultibootImage)};
+ * Everything needed to build a {@link Machine}. Built with {@link #builder(KernelImages.Kernel)};
  * validated when the machine is created, before any KVM object exists.
  */
 public final class MachineConfig {
@@ -23,7 +24,7 @@ public final class MachineConfig {
     public static final long DEFAULT_VCPU_TIMEOUT_MS = 10_000;
 
     private final String id;
-    private final MultibootImage image;
+    private final KernelImages.Kernel image;
     private final String commandLine;
     private final List<BootModule> modules;
     private final long memorySize;
@@ -36,11 +37,13 @@ public final class MachineConfig {
     private final VcpuLoopPolicy loopPolicy;
     private final long vcpuTimeoutMs;
     private final CpuModel cpuModel;
+    private final boolean noReboot;
 
     private MachineConfig(Builder b) {
         this.id = b.id;
         this.image = b.image;
-        this.commandLine = b.commandLine != null ? b.commandLine : b.image.source();
+        this.commandLine = b.commandLine != null ? b.commandLine
+                : b.image.commandLineNamesImage() ? b.image.source() : "";
         this.modules = List.copyOf(b.modules);
         this.memorySize = b.memorySize;
         this.topology = b.topology;
@@ -52,26 +55,34 @@ public final class MachineConfig {
         this.loopPolicy = b.loopPolicy;
         this.vcpuTimeoutMs = b.vcpuTimeoutMs;
         this.cpuModel = b.cpuModel;
+        this.noReboot = b.noReboot;
     }
 
-    /** A builder for a machine booting {@code image}. */
+    /** A builder for a machine booting {@code kernel}. */
+    public static Builder builder(KernelImages.Kernel kernel) {
+        return new Builder(kernel);
+    }
+
+    /** A builder for a machine booting the Multiboot {@code image}. */
     public static Builder builder(MultibootImage image) {
-        return new Builder(image);
+        return new Builder(new KernelImages.MultibootKernel(image));
     }
 
     public String id() {
         return id;
     }
 
-    public MultibootImage image() {
+    /** The kernel the machine boots, and boots again at each reset. */
+    public KernelImages.Kernel image() {
         return image;
     }
 
-    /** The Multiboot command line; its first word is the image path, as QEMU passes it. */
+    /** The kernel's command line; a Multiboot image's starts with the image path, as QEMU passes it. */
     public String commandLine() {
         return commandLine;
     }
 
+    /** Multiboot modules, or a Linux kernel's initrd (one module). */
     public List<BootModule> modules() {
         return modules;
     }
@@ -120,9 +131,17 @@ public final class MachineConfig {
         return cpuModel;
     }
 
+    /**
+     * Whether a reset the guest asks for (or {@code system_reset}) ends the run instead, as QEMU's
+     * {@code -no-reboot}.
+     */
+    public boolean noReboot() {
+        return noReboot;
+    }
+
     /** Builder; every setter returns the builder. */
     public static final class Builder {
-        private final MultibootImage image;
+        private final KernelImages.Kernel image;
         private String id = "vm-0";
         private String commandLine;
         private List<BootModule> modules = List.of();
@@ -136,8 +155,9 @@ public final class MachineConfig {
         private VcpuLoopPolicy loopPolicy = VcpuLoopPolicy.STANDARD;
         private long vcpuTimeoutMs = DEFAULT_VCPU_TIMEOUT_MS;
         private CpuModel cpuModel = CpuModel.HOST;
+        private boolean noReboot;
 
-        private Builder(MultibootImage image) {
+        private Builder(KernelImages.Kernel image) {
             this.image = Objects.requireNonNull(image);
         }
 
@@ -146,7 +166,7 @@ public final class MachineConfig {
             return this;
         }
 
-        /** The whole Multiboot command line (image path first); defaults to the image's source. */
+        /** The whole command line; defaults to the image's source for Multiboot (image path first), else empty. */
         public Builder commandLine(String v) {
             this.commandLine = v;
             return this;
@@ -204,6 +224,11 @@ public final class MachineConfig {
 
         public Builder cpuModel(CpuModel v) {
             this.cpuModel = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder noReboot(boolean v) {
+            this.noReboot = v;
             return this;
         }
 

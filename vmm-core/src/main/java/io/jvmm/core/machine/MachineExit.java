@@ -14,12 +14,19 @@ public record MachineExit(Kind kind, long code, String reason) {
         GUEST_EXIT,
         /** The guest asked for power-off (ACPI S5 or a system event). */
         POWER_OFF,
+        /** A reset was asked for (by the guest or {@code system_reset}) on a machine that does not reboot ({@code -no-reboot}). */
+        RESET,
         /** The guest did something fatal (triple fault, an exit KVM could not handle). */
         GUEST_FAULT,
         /** The VMM failed (a vCPU thread died). */
         VMM_ERROR,
         /** The machine was destroyed (quit) while it ran. */
         DESTROYED
+    }
+
+    /** How a run under {@code -no-reboot} ends when {@code who} asks for a reset. */
+    public static MachineExit resetUnderNoReboot(String who) {
+        return new MachineExit(Kind.RESET, -1, who + " requested a reset; -no-reboot ends the run instead");
     }
 
     /** Whether this is a guest exit with result 0. */

@@ -128,18 +128,21 @@ final class Platform {
         metrics.bind(vcpus, pio, mmio);
     }
 
-    /** Copies the firmware tables, the image and its boot information into RAM. All vCPUs stopped. */
+    /** Copies the firmware tables, the kernel and its boot information into RAM. All vCPUs stopped. */
     private void loadGuest() throws BootImageException {
         firmware.write(memory);
-        resets.loaded(config.image().load(memory, config.commandLine(), config.modules()));
+        resets.loaded(config.image().load(memory, config.commandLine(), config.modules(), firmware.rsdpAddress()));
     }
 
-    /** A reset's platform part: devices to their reset state, RAM cleared, firmware and image loaded again. Big Lock held, vCPUs parked. */
+    /**
+     * A reset's platform part: devices to their reset state, firmware and kernel loaded again over
+     * whatever the guest left there. The rest of RAM is kept, as a PC's RAM is across a reset (and
+     * as QEMU keeps it). Big Lock held, vCPUs parked.
+     */
     void resetDevicesAndReload() {
         bql.assertHeld("platform reset");
         pio.resetDevices();
         mmio.resetDevices();
-        memory.clear();
         try {
             loadGuest();
         } catch (BootImageException e) {

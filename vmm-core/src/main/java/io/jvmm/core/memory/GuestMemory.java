@@ -123,11 +123,6 @@ public final class GuestMemory implements AutoCloseable {
         base.setLong(address, value);
     }
 
-    /** Returns every page to the host; RAM reads as zero afterwards (used by reset). */
-    public void clear() {
-        host.discard();
-    }
-
     /** Unmaps the RAM. No vCPU may run afterwards. */
     @Override
     public void close() {

@@ -316,7 +316,7 @@ class BzImageTest {
             assertEquals(0x100200, r.rip());
             assertEquals(0x7000, r.rsi(), "RSI = boot_params");
             assertEquals(0x2, r.rflags(), "interrupts disabled");
-            Sregs s = loaded.cpuImage(BootTesting.resetSregs()).sregs();
+            Sregs s = loaded.bootCpu(BootTesting.resetSregs()).sregs();
             assertTrue(s.longMode());
             assertEquals(0x10, s.cs().selector(), "__BOOT_CS");
             assertTrue(s.cs().l() && !s.cs().db(), "64-bit code segment");
@@ -359,7 +359,7 @@ class BzImageTest {
             assertEquals(0, r.rbx(), "EBX zero");
             assertEquals(0, r.rbp(), "EBP zero");
             assertEquals(0, r.rdi(), "EDI zero");
-            Sregs s = loaded.cpuImage(BootTesting.resetSregs()).sregs();
+            Sregs s = loaded.bootCpu(BootTesting.resetSregs()).sregs();
             assertFalse(s.longMode());
             assertEquals(0x11, s.cr0(), "protected mode, paging off");
             assertEquals(0, s.efer());

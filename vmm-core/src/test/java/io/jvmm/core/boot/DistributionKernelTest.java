@@ -6,47 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.core.memory.GuestMemory;
-import java.io.IOException;
+import io.jvmm.core.testing.DistributionKernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The loaders on a real distribution kernel: the bzImage named by {@code -Djvmm.test.bzimage=PATH},
- * else the one {@code scripts/fetch-kernel} unpacked under the repository's target/kernel (which
- * {@code .ci/run} runs first), else the first readable /boot/vmlinuz-*. Skipped, with the reason,
- * when there is none. Checked: detection, the zero page a load leaves,
+ * The loaders on a real distribution kernel ({@link DistributionKernel}). Skipped, with the
+ * reason, when there is none. Checked: detection, the zero page a load leaves,
  * and the vmlinux extracted from it booting through its PVH note.
  */
 class DistributionKernelTest {
     private static final long RAM = 256L << 20;
 
-    private static Optional<Path> kernel() throws IOException {
-        String given = System.getProperty("jvmm.test.bzimage");
-        if (given != null && !given.isEmpty()) {
-            return Optional.of(Path.of(given));
-        }
-        for (Path boot : new Path[] {Path.of("..", "target", "kernel", "boot"), Path.of("/boot")}) {
-            if (Files.isDirectory(boot)) {
-                try (Stream<Path> s = Files.list(boot)) {
-                    Optional<Path> k = s.filter(p -> p.getFileName().toString().startsWith("vmlinuz-"))
-                            .filter(Files::isReadable).sorted().findFirst();
-                    if (k.isPresent()) {
-                        return k;
-                    }
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
     @Test
     void bzImageAndItsVmlinuxLoad() throws Exception {
-        Optional<Path> path = kernel();
-        Assumptions.assumeTrue(path.isPresent(), "no kernel: run scripts/fetch-kernel, or set -Djvmm.test.bzimage=PATH");
+        Optional<Path> path = DistributionKernel.bzImage();
+        Assumptions.assumeTrue(path.isPresent(), DistributionKernel.MISSING);
         byte[] bytes = Files.readAllBytes(path.get());
         BzImage bz = assertInstanceOf(KernelImages.BzImageKernel.class,
                 KernelImages.detect(path.get().toString(), bytes)).image();

@@ -252,7 +252,7 @@ class PvhImageTest {
             assertEquals(0x6000, r.rbx(), "EBX = start info");
             assertEquals(ENTRY, r.rip());
             assertEquals(0x2, r.rflags(), "IF, TF, VM clear");
-            Sregs s = loaded.cpuImage(BootTesting.resetSregs()).sregs();
+            Sregs s = loaded.bootCpu(BootTesting.resetSregs()).sregs();
             assertEquals(0x11, s.cr0(), "PE (and ET, read-only 1); paging off");
             assertEquals(0, s.cr4(), "CR4 all clear");
             assertEquals(0, s.efer());
@@ -268,7 +268,7 @@ class PvhImageTest {
             assertEquals(0x67, s.tr().limit(), "TR: a 32-bit busy TSS of limit 0x67");
             assertEquals(0xb, s.tr().type());
             assertEquals(0, s.tr().base());
-            assertEquals(loaded.cpu().regs(), loaded.cpuImage(BootTesting.resetSregs()).regs());
+            assertEquals(loaded.cpu().regs(), loaded.bootCpu(BootTesting.resetSregs()).regs());
             // the GDT the state points at holds the very descriptors loaded into CS and DS
             assertEquals(KernelEntry.descriptor(cs), u64(s.gdt().base() + cs.selector()));
             assertEquals(KernelEntry.descriptor(s.ds()), u64(s.gdt().base() + s.ds().selector()));

@@ -227,9 +227,12 @@ class AcpiTablesTest {
         long flags = u32(f, 112);
         assertEquals(1L << 8, flags & (1L << 8), "TMR_VAL_EXT: 32-bit PM timer");
         assertEquals(1, flags & 1, "WBINVD");
-        assertEquals(0, flags & (1L << 10), "RESET_REG_SUP must be clear: RESET_REG is empty");
+        assertEquals(1L << 10, flags & (1L << 10), "RESET_REG_SUP: RESET_REG names the reset register");
         assertEquals(0, flags & (1L << 20), "not a hardware-reduced platform (it has PM registers)");
-        assertArrayEquals(new byte[12], Arrays.copyOfRange(f, 116, 128), "RESET_REG");
+        assertGas(f, 116, 1, 8, 1, 0xcf9, "RESET_REG");
+        assertEquals(0x06, u8(f, 128), "RESET_VALUE: SYS_RST | RST_CPU, which resets through port 0xCF9");
+        assertEquals(0x32, u8(f, 108), "CENTURY: the RTC's century register");
+        assertEquals(0x3, u16(f, 109), "IAPC_BOOT_ARCH: LEGACY_DEVICES and 8042 (an i8042 is on the bus)");
         assertEquals(p.image().facs(), u64(f, 132), "X_FIRMWARE_CTRL");
         assertEquals(p.image().dsdt(), u64(f, 140), "X_DSDT");
         assertGas(f, 148, 1, 32, 3, 0x600, "X_PM1a_EVT_BLK");
@@ -275,15 +278,52 @@ class AcpiTablesTest {
         assertEquals(0x12, u8(d, pkg));
         int pkgLength = u8(d, pkg + 1);
         assertEquals(0, pkgLength >> 6, "one-byte PkgLength");
-        assertEquals(d.length, pkg + 1 + pkgLength, "the package is the last thing in the DSDT");
         assertEquals(4, u8(d, pkg + 2), "NumElements");
         assertEquals(AcpiPm.SLP_TYP_S5, u8(d, pkg + 4), "SLP_TYPa");
         assertEquals(AcpiPm.SLP_TYP_S5, u8(d, pkg + 6), "SLP_TYPb");
-        assertEquals(36 + s5.length, d.length, "the DSDT holds nothing else");
+        assertEquals(36, at, "\\_S5_ comes first");
+        assertEquals(0x10, u8(d, pkg + 1 + pkgLength), "then Scope (\\_SB_)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "4,maxcpus=8", "8,sockets=2,cores=2,threads=2", "32", "200"})
+    void dsdtHasAProcessorDevicePerMadtEntryWithItsUidAndStatus(String smp) throws Exception {
+        Parsed p = build(smp);
+        byte[] d = p.table(p.image().dsdt(), "DSDT");
+        for (int i = 0; i < p.topology().maxCpus(); i++) {
+            String name = AcpiTables.processorName(i);
+            byte[] body = Aml.concat(Aml.nameString(name),
+                    Aml.name("_HID", Aml.string("ACPI0007")),
+                    Aml.name("_UID", Aml.integer(i)),
+                    Aml.name("_STA", Aml.integer(i < p.topology().cpus() ? 0xf : 0)));
+            int at = indexOf(d, body);
+            assertTrue(at > 0, name + " (UID " + i + ") not found with _HID ACPI0007, _UID " + i + " and its _STA");
+            assertEquals(0x5b, u8(d, at - 3), name + ": ExtOpPrefix");
+            assertEquals(0x82, u8(d, at - 2), name + ": DeviceOp");
+            assertEquals(body.length + 1, u8(d, at - 1), name + ": one-byte PkgLength");
+        }
+        int hids = 0;
+        for (int i = indexOf(d, "ACPI0007".getBytes()); i >= 0; i = indexOf(d, "ACPI0007".getBytes(), i + 1)) {
+            hids++;
+        }
+        assertEquals(p.topology().maxCpus(), hids, "one processor device per MADT entry, no more");
+    }
+
+    @Test
+    void processorNamesAreValidNameSegmentsUpTo4095() {
+        assertEquals("C000", AcpiTables.processorName(0));
+        assertEquals("C00A", AcpiTables.processorName(10));
+        assertEquals("CFFF", AcpiTables.processorName(4095));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AcpiTables.processorName(4096));
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {
-        for (int i = 0; i + needle.length <= hay.length; i++) {
+        return indexOf(hay, needle, 0);
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle, int from) {
+        for (int i = from; i + needle.length <= hay.length; i++) {
             if (Arrays.equals(hay, i, i + needle.length, needle, 0, needle.length)) {
                 return i;
             }

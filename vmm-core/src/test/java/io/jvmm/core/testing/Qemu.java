@@ -1,14 +1,18 @@
 package io.jvmm.core.testing;
 
 import io.jvmm.guests.BundledGuests;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Runs a bundled guest image under QEMU with KVM, the way the project compares against it:
@@ -62,28 +66,7 @@ public final class Qemu {
                 cmd.add("-append");
                 cmd.add(append);
             }
-            long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            p.getOutputStream().close();
-            byte[][] out = new byte[1][];
-            Thread reader = new Thread(() -> {
-                try {
-                    out[0] = p.getInputStream().readAllBytes();
-                } catch (IOException e) {
-                    out[0] = new byte[0];
-                }
-            });
-            reader.start();
-            boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-            if (!done) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-            reader.join(10_000);
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            String text = out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8);
-            return new Result(text, done ? p.exitValue() : -1, ms, !done);
+            return exec(cmd, timeoutSeconds, null);
         } finally {
             try (var s = Files.list(dir)) {
                 for (Path f : s.toList()) {
@@ -92,5 +75,69 @@ public final class Qemu {
             }
             Files.deleteIfExists(dir);
         }
+    }
+
+    /**
+     * Boots the kernel file {@code kernel} (through QEMU's own loader: PVH for a vmlinux) with
+     * {@code -smp smp -m memory -cpu cpu -append append -no-reboot}, and stops QEMU when a line of its
+     * output matches {@code stopAt}, when KVM reports an internal (emulation) error, on which QEMU
+     * would pause and wait, or after {@code timeoutSeconds}.
+     */
+    public static Result runKernel(Path kernel, String smp, String memory, String cpu, String append,
+                                   int timeoutSeconds, Pattern stopAt) throws IOException, InterruptedException {
+        List<String> cmd = List.of(BINARY, "-enable-kvm", "-cpu", cpu, "-display", "none", "-serial", "stdio",
+                "-monitor", "none", "-no-reboot", "-smp", smp, "-m", memory, "-kernel", kernel.toString(),
+                "-append", append);
+        return exec(cmd, timeoutSeconds, stopAt == null ? INTERNAL_ERROR
+                : Pattern.compile(stopAt.pattern() + "|" + INTERNAL_ERROR.pattern()));
+    }
+
+    /** What QEMU prints when KVM cannot run an instruction (and then pauses the VM). */
+    private static final Pattern INTERNAL_ERROR = Pattern.compile("KVM internal error|emulation failure");
+
+    /** Runs {@code cmd}, stdout and stderr together, until it exits, a line matches {@code stopAt}, or the timeout. */
+    private static Result exec(List<String> cmd, int timeoutSeconds, Pattern stopAt)
+            throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(stopAt != null)
+                .redirectError(stopAt != null ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        StringBuilder out = new StringBuilder();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (out) {
+                        out.append(line).append('\n');
+                    }
+                    if (stopAt != null && stopAt.matcher(line).find()) {
+                        stopped.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the process was killed
+            } finally {
+                stopped.countDown();
+            }
+        });
+        reader.start();
+        boolean signalled = stopped.await(timeoutSeconds, TimeUnit.SECONDS); // output ended, or a stop line
+        if (signalled) {
+            p.waitFor(2, TimeUnit.SECONDS);
+        }
+        boolean exited = !p.isAlive();
+        if (!exited) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        reader.join(10_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        String text;
+        synchronized (out) {
+            text = out.toString();
+        }
+        return new Result(text, exited ? p.exitValue() : -1, ms, !signalled);
     }
 }
