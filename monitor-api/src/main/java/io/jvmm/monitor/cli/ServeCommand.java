@@ -1,10 +1,12 @@
 package io.jvmm.monitor.cli;
 
+import io.jvmm.monitor.service.ImageDirectory;
 import io.quarkus.runtime.Quarkus;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code vmm serve}: the REST monitor service, owning any number of VMs (none at start). */
 @Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true,
@@ -14,10 +16,16 @@ import picocli.CommandLine.Mixin;
         footer = {"", "Examples:",
             "  ./vmm serve",
             "  ./vmm serve --socket /run/jvmm.sock",
+            "  ./vmm serve --image-dir /var/lib/jvmm/images     # then POST /vms {\"kernel\": \"vmlinux\"}",
             "  JVMM_ACCESS_TOKEN=$(cat token) ./vmm serve --host 0.0.0.0 --port 8080", ""})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     ListenOptions listen;
+
+    @Option(names = "--image-dir", paramLabel = "DIR",
+            description = "Directory whose kernels and initrds POST /vms may name (\"kernel\", \"initrd\"); "
+                    + "without it the service runs bundled guests only (sets jvmm.image-dir).")
+    String imageDir;
 
     @Override
     public Integer call() throws IOException {
@@ -25,6 +33,15 @@ final class ServeCommand implements Callable<Integer> {
         if (problem != null) {
             System.err.println("jvmm: " + problem);
             return ExitCodes.BAD_INPUT;
+        }
+        if (imageDir != null) {
+            try {
+                ImageDirectory.of(imageDir);
+            } catch (IllegalArgumentException e) {
+                System.err.println("jvmm: --image-dir: " + e.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            System.setProperty("jvmm.image-dir", imageDir);
         }
         ServiceLaunch.set(new ServiceLaunch(null, listen.apply()));
         Quarkus.run(ServiceApp.class, (code, failure) -> {

@@ -101,9 +101,12 @@ class BadInputTest {
                 "Invalid -m 'lots': expected a size such as 64M, 512M or 2G");
         post("{\"guest\": \"/etc/passwd\"}", 400, "Unknown guest '/etc/passwd'; the service runs bundled guests: "
                 + String.join(", ", io.jvmm.guests.BundledGuests.names()));
-        post("{\"smp\": \"2\"}", 400, "\"guest\" is required: the name of a bundled guest, e.g. {\"guest\": \"smp-work\"}");
+        post("{\"smp\": \"2\"}", 400, "\"guest\" or \"kernel\" is required: a bundled guest, e.g. {\"guest\": "
+                + "\"smp-work\"}, or a kernel file in the image directory, e.g. {\"kernel\": \"vmlinux\"}");
         post("{\"guest\": \"smp-work\", \"cpus\": 4}", 400, "Unknown field 'cpus' in the JSON body; valid fields: "
-                + "append, guest, memory, smp, start-powered-off");
+                + "append, cpu, guest, initrd, kernel, memory, no-reboot, smp, start-powered-off");
+        given().contentType(ContentType.JSON).body("{\"guest\": \"smp-work\", \"cpu\": \"host,+cx17\"}").post("/vms")
+                .then().statusCode(400).body("error.desc", startsWith("Invalid -cpu host,+cx17: unknown feature 'cx17'"));
         given().contentType(ContentType.JSON).body("{\"guest\": 5, \"smp\": [1]}").post("/vms").then().statusCode(400)
                 .body("error.desc", startsWith("Field 'smp' has the wrong type"));
     }

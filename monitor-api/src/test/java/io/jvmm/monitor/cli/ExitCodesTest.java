@@ -22,6 +22,8 @@ class ExitCodesTest {
         assertEquals(3, ExitCodes.forExit(new MachineExit(Kind.GUEST_EXIT, 3, "")));
         assertEquals(0x2a, ExitCodes.forExit(new MachineExit(Kind.GUEST_EXIT, 0x12a, "")), "low 8 bits");
         assertEquals(ExitCodes.OK, ExitCodes.forExit(new MachineExit(Kind.POWER_OFF, -1, "")));
+        assertEquals(ExitCodes.OK, ExitCodes.forExit(MachineExit.resetUnderNoReboot("vcpu-1")),
+                "a reset under -no-reboot ends the run as QEMU's does, with status 0");
         assertEquals(ExitCodes.GUEST_FAULT, ExitCodes.forExit(new MachineExit(Kind.GUEST_FAULT, -1, "")));
         assertEquals(ExitCodes.GUEST_FAULT, ExitCodes.forExit(new MachineExit(Kind.VMM_ERROR, -1, "")));
     }

@@ -84,6 +84,15 @@ class VmmServeIT {
     }
 
     @Test
+    void refusesAnImageDirectoryThatIsNotOne() throws Exception {
+        Path missing = dir.resolve("no-such-dir");
+        Launcher.Run r = Launcher.run("serve", "--image-dir", missing.toString(), "--port", Integer.toString(freePort()));
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().startsWith("jvmm: --image-dir: jvmm.image-dir=" + missing + " cannot be used"), r.err());
+        assertTrue(r.err().contains("point it at an existing directory"), r.err());
+    }
+
+    @Test
     void aNonLoopbackAddressWithATokenNeedsTheTokenOnEveryRequest() throws Exception {
         Path token = dir.resolve("token");
         Files.writeString(token, "abc123\n");
