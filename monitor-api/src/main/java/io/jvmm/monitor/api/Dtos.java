@@ -16,7 +16,7 @@ public final class Dtos {
      */
     public record CreateVm(String guest, String kernel, String initrd, String smp, String memory, String append,
                            String cpu, @JsonProperty("start-powered-off") Boolean startPoweredOff,
-                           @JsonProperty("no-reboot") Boolean noReboot) {
+                           @JsonProperty("no-reboot") Boolean noReboot, Boolean paused) {
     }
 
     /** The answer to POST /vms. */

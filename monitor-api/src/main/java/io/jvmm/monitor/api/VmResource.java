@@ -50,7 +50,8 @@ public class VmResource {
         String kernel = service.images().resolve("kernel", body.kernel());
         String initrd = service.images().resolve("initrd", body.initrd());
         LaunchSpec spec = new LaunchSpec(named ? body.guest() : kernel, body.smp(), body.memory(), body.append(),
-                initrd, body.cpu(), Boolean.TRUE.equals(body.startPoweredOff()), Boolean.TRUE.equals(body.noReboot()));
+                initrd, body.cpu(), Boolean.TRUE.equals(body.startPoweredOff()), Boolean.TRUE.equals(body.noReboot()),
+                Boolean.TRUE.equals(body.paused()));
         ManagedVm vm = service.create(spec, null, kernel != null);
         return Response.created(URI.create("/vms/" + vm.id())).entity(new Dtos.Created(vm.id())).build();
     }

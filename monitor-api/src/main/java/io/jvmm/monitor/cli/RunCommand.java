@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
 /** {@code vmm run}: boots one guest and exits with its result. */
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Boot a guest and exit with the value it writes to the debug-exit port (0xf4).",
-            "GUEST (or -kernel FILE) is a bundled guest's name (see './vmm guests') or a kernel file: a Multiboot",
-            "ELF, a Linux vmlinux with a PVH entry note, or a Linux bzImage, told apart by content.", ""},
+            "GUEST (or -kernel FILE) is a bundled guest's name (see './vmm guests') or a kernel",
+            "file: a Multiboot ELF, a Linux vmlinux with a PVH entry note, or a Linux bzImage.",
+            "QEMU's options for the same things are taken as QEMU takes them.", ""},
         footer = {"", "Examples:",
             "  ./vmm run hello",
             "  ./vmm run -smp 8,sockets=2,cores=2,threads=2 -m 64M smp-boot",
@@ -63,6 +64,13 @@ final class RunCommand implements Callable<Integer> {
             description = "End the run when the guest (or system_reset) asks for a reset, as QEMU's -no-reboot.")
     boolean noReboot;
 
+    @Option(names = "-S", description = "Start paused, every vCPU before its first instruction, as QEMU's -S; "
+            + "needs --monitor to continue ('cont').")
+    boolean paused;
+
+    @Mixin
+    QemuCompatOptions qemu;
+
     @Option(names = "--start-powered-off",
             description = "Start every CPU but the boot CPU powered off; the guest starts them through the CPU "
                     + "power controller (ports 0x530-0x53f).")
@@ -84,6 +92,14 @@ final class RunCommand implements Callable<Integer> {
         if (timeoutSeconds < 0) {
             return fail(ExitCodes.BAD_INPUT, "Invalid --timeout " + timeoutSeconds + ": give 0 (no limit) or more seconds");
         }
+        String compat = qemu.validate();
+        if (compat != null) {
+            return fail(ExitCodes.BAD_INPUT, compat);
+        }
+        if (paused && !monitor) {
+            return fail(ExitCodes.BAD_INPUT, "-S starts the guest paused and only the monitor can continue it; add "
+                    + "--monitor (then POST 'cont' to /vms/{id}/hmp)");
+        }
         if ("help".equals(cpu)) {
             System.out.print(CpuModel.help());
             return ExitCodes.OK;
@@ -97,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
                     + "(-kernel FILE)");
         }
         LaunchSpec spec = new LaunchSpec(guest != null ? guest : kernel, smp, memory, append, initrd, cpu,
-                poweredOff, noReboot);
+                poweredOff, noReboot, paused);
         MachineConfig.Builder builder;
         try {
             builder = spec.toConfig();
@@ -111,8 +127,11 @@ final class RunCommand implements Callable<Integer> {
         if (monitor) {
             return runWithMonitor(spec);
         }
-        try (StdoutSerial serial = new StdoutSerial()) {
-            MachineConfig config = builder.id("vm-0").serial(serial).build();
+        try (QemuCompatOptions.SerialTarget serial = openSerial()) {
+            if (serial == null) {
+                return ExitCodes.BAD_INPUT;
+            }
+            MachineConfig config = builder.id(qemu.name != null ? qemu.name : "vm-0").serial(serial.sink()).build();
             Machine machine;
             try {
                 machine = Machine.create(config);
@@ -122,7 +141,11 @@ final class RunCommand implements Callable<Integer> {
             Thread hook = new Thread(machine::destroy, "vmm-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
+                qemu.writePidfile();
                 machine.start();
+                if (qemu.serialOnStdio()) {
+                    forwardStdin(machine);
+                }
                 MachineExit exit = machine.awaitExit(timeoutSeconds == 0 ? Long.MAX_VALUE : timeoutSeconds * 1000);
                 serial.close();
                 if (exit == null) {
@@ -131,6 +154,7 @@ final class RunCommand implements Callable<Integer> {
                 return ended(exit);
             } finally {
                 machine.destroy();
+                qemu.removePidfile();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException e) {
@@ -139,10 +163,42 @@ final class RunCommand implements Callable<Integer> {
             }
         } catch (KvmException e) {
             return fail(ExitCodes.GUEST_FAULT, e.getMessage());
+        } catch (java.io.IOException e) {
+            return fail(ExitCodes.BAD_INPUT, "-pidfile " + qemu.pidfile + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return fail(ExitCodes.GUEST_FAULT, "interrupted");
         }
+    }
+
+    /** Opens -serial's target, or says why it cannot and returns null. */
+    private QemuCompatOptions.SerialTarget openSerial() {
+        try {
+            return qemu.openSerial();
+        } catch (java.io.IOException | RuntimeException e) {
+            fail(ExitCodes.BAD_INPUT, "-serial " + qemu.serial + " cannot be opened: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Forwards what arrives on stdin to the guest's serial port (COM1), as QEMU's {@code -serial
+     * stdio} does, on a daemon thread that ends with the input or the run.
+     */
+    private static void forwardStdin(Machine machine) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[256];
+            try {
+                int n;
+                while ((n = System.in.read(buf)) > 0 && machine.state().isLive()) {
+                    machine.sendSerialInput(java.util.Arrays.copyOf(buf, n));
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // stdin closed, or the machine ended: nothing more to forward
+            }
+        }, "stdin-serial");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Hands the VM to the Quarkus service, which runs it with its monitor and exits with its result. */
@@ -153,6 +209,10 @@ final class RunCommand implements Callable<Integer> {
         }
         if (timeoutSeconds != 0) {
             return fail(ExitCodes.BAD_INPUT, "--timeout does not combine with --monitor; end the VM with 'quit'");
+        }
+        if (!qemu.serialOnStdio() || qemu.name != null || qemu.pidfile != null) {
+            return fail(ExitCodes.BAD_INPUT, "-serial other than stdio, -name and -pidfile do not combine with "
+                    + "--monitor yet; drop them");
         }
         try {
             ServiceLaunch.set(new ServiceLaunch(spec, listen.apply()));

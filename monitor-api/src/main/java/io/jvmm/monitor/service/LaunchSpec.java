@@ -22,23 +22,24 @@ import java.util.List;
  * @param cpu         QEMU -cpu syntax, e.g. "host,-cx16"; null means "host"
  * @param poweredOff  whether CPUs other than the boot CPU start powered off
  * @param noReboot    whether a reset ends the run (QEMU's -no-reboot)
+ * @param paused      whether the machine starts paused, every vCPU before its first instruction (QEMU's -S)
  */
 public record LaunchSpec(String guest, String smp, String memory, String append, String initrd, String cpu,
-                         boolean poweredOff, boolean noReboot) {
+                         boolean poweredOff, boolean noReboot, boolean paused) {
 
     /** A bundled guest or image with the defaults for everything but the CPUs and memory. */
     public static LaunchSpec of(String guest, String smp, String memory) {
-        return new LaunchSpec(guest, smp, memory, null, null, null, false, false);
+        return new LaunchSpec(guest, smp, memory, null, null, null, false, false, false);
     }
 
     /** This spec with {@code append} as the command line. */
     public LaunchSpec withAppend(String v) {
-        return new LaunchSpec(guest, smp, memory, v, initrd, cpu, poweredOff, noReboot);
+        return new LaunchSpec(guest, smp, memory, v, initrd, cpu, poweredOff, noReboot, paused);
     }
 
     /** This spec with CPUs other than the boot CPU powered off at start, or not. */
     public LaunchSpec withPoweredOff(boolean v) {
-        return new LaunchSpec(guest, smp, memory, append, initrd, cpu, v, noReboot);
+        return new LaunchSpec(guest, smp, memory, append, initrd, cpu, v, noReboot, paused);
     }
 
     /** The kernel, parsed. */
@@ -79,6 +80,7 @@ public record LaunchSpec(String guest, String smp, String memory, String append,
         List<BootModule> modules = kernel.commandLineNamesImage() ? GuestImages.modules(initrd)
                 : GuestImages.initrd(initrd);
         return MachineConfig.builder(kernel).topology(topology).memorySize(bytes).commandLine(commandLine(kernel))
-                .modules(modules).secondariesPoweredOff(poweredOff).cpuModel(model).noReboot(noReboot);
+                .modules(modules).secondariesPoweredOff(poweredOff).cpuModel(model).noReboot(noReboot)
+                .startPaused(paused);
     }
 }

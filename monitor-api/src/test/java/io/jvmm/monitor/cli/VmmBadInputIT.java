@@ -162,6 +162,25 @@ class VmmBadInputIT {
     }
 
     @Test
+    void qemuOptionsJvmmCannotHonourSayWhatItOffers() throws Exception {
+        assertOneLineError(Launcher.run("run", "-accel", "tcg", "hello"), "-accel tcg", "KVM only");
+        assertOneLineError(Launcher.run("run", "-machine", "q35", "hello"), "-machine q35", "'pc'");
+        assertOneLineError(Launcher.run("run", "-display", "gtk", "hello"), "-display gtk", "serial port");
+        assertOneLineError(Launcher.run("run", "-vga", "std", "hello"), "-vga std", "no VGA");
+        assertOneLineError(Launcher.run("run", "-serial", "pty", "hello"), "-serial pty", "stdio, none, file:PATH");
+        assertOneLineError(Launcher.run("run", "-monitor", "stdio", "hello"), "-monitor stdio", "--monitor");
+        assertOneLineError(Launcher.run("run", "-device", "virtio-net-pci", "hello"), "-device virtio-net-pci",
+                "fixed");
+        assertOneLineError(Launcher.run("run", "-device", "isa-debug-exit,iobase=0x501", "hello"), "iobase=0xf4",
+                "'iobase=0x501'");
+        assertOneLineError(Launcher.run("run", "-name", "Not_A_Label", "hello"), "-name Not_A_Label", "DNS label");
+        assertOneLineError(Launcher.run("run", "-S", "hello"), "-S", "--monitor");
+        assertOneLineError(Launcher.run("run", "-pidfile", dir.resolve("no/such/dir/pid").toString(), "hello"),
+                "-pidfile", "does not exist");
+        assertOneLineError(Launcher.run("run", "-usb", "hello"), "-usb");
+    }
+
+    @Test
     void aMissingModule() throws Exception {
         Path p = dir.resolve("missing-module.bin");
         assertOneLineError(Launcher.run("run", "-initrd", p + " arg1", "hello"), p.toString(), "no such file");

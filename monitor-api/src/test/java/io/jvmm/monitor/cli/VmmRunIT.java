@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jvmm.core.testing.Qemu;
 import io.jvmm.core.testing.RequiresQemu;
 import io.jvmm.kvm.testing.RequiresKvm;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ./vmm run} as a user runs it: the real launcher, the packaged application, real KVM. */
 @RequiresKvm
@@ -37,6 +41,30 @@ class VmmRunIT {
             assertEquals(qemu.output(), ours.out(), "output differs from QEMU's (append '" + append + "')");
             assertEquals(qemu.guestValue(), ours.status(), "QEMU exited " + qemu.status() + " = (v << 1) | 1");
         }
+    }
+
+    @Test
+    void theProjectsQemuCommandLinesRunUnchanged(@TempDir Path dir) throws Exception {
+        Path image = io.jvmm.guests.BundledGuests.extract("smp-boot", dir);
+        List<String> args = new ArrayList<>(List.of("run"));
+        args.addAll(Qemu.guestArguments(image, "4", "64M", "timeout_ms=20000"));
+        Launcher.Run r = Launcher.run(args.toArray(String[]::new));
+        assertEquals(0, r.status(), String.join(" ", args) + "\n" + r.out() + r.err());
+        assertTrue(r.out().contains("smp-boot: PASS"), r.out());
+        args.addAll(List.of("-name", "pasted", "-nographic", "-vga", "none", "-machine", "pc,accel=kvm", "-accel",
+                "kvm", "-pidfile", dir.resolve("vmm.pid").toString(), "-serial", "file:" + dir.resolve("com1.log")));
+        r = Launcher.run(args.toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.out(), "the serial port went to the file");
+        assertTrue(java.nio.file.Files.readString(dir.resolve("com1.log")).contains("smp-boot: PASS"));
+        assertFalse(java.nio.file.Files.exists(dir.resolve("vmm.pid")), "the pid file is removed at exit");
+    }
+
+    @Test
+    void aGuestThatPowersOffOrResetsUnderNoRebootSaysSo() throws Exception {
+        Launcher.Run r = Launcher.run("run", "-smp", "2", "-no-reboot", "-append", "via=3", "reset-cycle");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("jvmm: vcpu-0 requested a reset; -no-reboot ends the run instead\n", r.err());
     }
 
     @Test

@@ -37,12 +37,11 @@ public final class Machine implements AutoCloseable {
     private final LockSite serviceSite;
     private final LockSite monitorSite;
     private final CompletableFuture<MachineExit> exit = new CompletableFuture<>();
+    private volatile MachineState publishedState = MachineState.CREATED;
 
     // Guarded by the Big Lock.
     private MachineState state = MachineState.CREATED;
     private CpuManager.Pause userPause;
-
-    private volatile MachineState publishedState = MachineState.CREATED;
 
     private Machine(MachineConfig config, Platform platform) {
         this.config = config;
@@ -149,13 +148,19 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** Starts every vCPU thread; secondaries wait powered off if the configuration says so. */
+    /**
+     * Starts every vCPU thread, secondaries powered off if so configured; configured to start paused
+     * (QEMU's -S), each vCPU writes its initial state and parks before its first instruction.
+     */
     public void start() {
         locked(serviceSite, () -> {
             if (state != MachineState.CREATED) {
                 throw new InvalidStateException("start", state, "created (not yet started)");
             }
             transition(MachineState.RUNNING);
+            if (config.startPaused()) {
+                raiseUserPauseLocked();
+            }
         });
         cpus.start(config.secondariesPoweredOff(), v -> resets.writeInitial(v, cpus.vcpus(), config.vcpuTimeoutMs()));
     }
@@ -166,36 +171,36 @@ public final class Machine implements AutoCloseable {
         bql.lock(monitorSite);
         try {
             requireLive("stop");
-            if (userPause != null) {
-                return;
-            }
-            p = cpus.raiseLocked();
-            userPause = p;
-            if (state == MachineState.RUNNING) {
-                transition(MachineState.PAUSED);
-            }
+            p = raiseUserPauseLocked();
         } finally {
             bql.unlock();
         }
         cpus.awaitParked(p);
     }
 
+    /** Raises the operator's pause unless it is raised; returns it. Big Lock held. */
+    private CpuManager.Pause raiseUserPauseLocked() {
+        if (userPause == null) {
+            userPause = cpus.raiseLocked();
+            if (state == MachineState.RUNNING) {
+                transition(MachineState.PAUSED);
+            }
+        }
+        return userPause;
+    }
+
     /** Lets a stopped guest run again. Allowed when running (no effect) or paused. */
     public void resume() {
-        bql.lock(monitorSite);
-        try {
+        locked(monitorSite, () -> {
             requireLive("cont");
-            if (userPause == null) {
-                return;
+            if (userPause != null) {
+                if (state == MachineState.PAUSED) {
+                    transition(MachineState.RUNNING);
+                }
+                cpus.releaseLocked(userPause);
+                userPause = null;
             }
-            if (state == MachineState.PAUSED) {
-                transition(MachineState.RUNNING);
-            }
-            cpus.releaseLocked(userPause);
-            userPause = null;
-        } finally {
-            bql.unlock();
-        }
+        });
     }
 
     /**
@@ -260,11 +265,7 @@ public final class Machine implements AutoCloseable {
             }
             // The guest ended between the state check and the read: answer as if asked after it.
         }
-        List<String> stuck = cpus.joinAll();
-        if (!stuck.isEmpty()) {
-            throw new VcpuTimeoutException("vCPU threads did not end within " + config.vcpuTimeoutMs() + " ms: "
-                    + String.join(", ", stuck));
-        }
+        cpus.joinAllOrThrow();
         bql.lock(monitorSite);
         try {
             if (state == MachineState.DESTROYED) {

@@ -38,6 +38,7 @@ public final class MachineConfig {
     private final long vcpuTimeoutMs;
     private final CpuModel cpuModel;
     private final boolean noReboot;
+    private final boolean startPaused;
 
     private MachineConfig(Builder b) {
         this.id = b.id;
@@ -56,6 +57,7 @@ public final class MachineConfig {
         this.vcpuTimeoutMs = b.vcpuTimeoutMs;
         this.cpuModel = b.cpuModel;
         this.noReboot = b.noReboot;
+        this.startPaused = b.startPaused;
     }
 
     /** A builder for a machine booting {@code kernel}. */
@@ -139,6 +141,11 @@ public final class MachineConfig {
         return noReboot;
     }
 
+    /** Whether the machine starts paused, every vCPU parked before its first instruction (QEMU's {@code -S}). */
+    public boolean startPaused() {
+        return startPaused;
+    }
+
     /** Builder; every setter returns the builder. */
     public static final class Builder {
         private final KernelImages.Kernel image;
@@ -156,6 +163,7 @@ public final class MachineConfig {
         private long vcpuTimeoutMs = DEFAULT_VCPU_TIMEOUT_MS;
         private CpuModel cpuModel = CpuModel.HOST;
         private boolean noReboot;
+        private boolean startPaused;
 
         private Builder(KernelImages.Kernel image) {
             this.image = Objects.requireNonNull(image);
@@ -229,6 +237,11 @@ public final class MachineConfig {
 
         public Builder noReboot(boolean v) {
             this.noReboot = v;
+            return this;
+        }
+
+        public Builder startPaused(boolean v) {
+            this.startPaused = v;
             return this;
         }
 

@@ -275,6 +275,15 @@ public final class CpuManager {
         }
     }
 
+    /** As {@link #joinAll}, throwing if a thread did not end. */
+    public void joinAllOrThrow() {
+        List<String> stuck = joinAll();
+        if (!stuck.isEmpty()) {
+            throw new VcpuTimeoutException(machineId + ": vCPU threads did not end within " + timeoutMs + " ms: "
+                    + String.join(", ", stuck));
+        }
+    }
+
     /** Waits, without the Big Lock, up to the usual bound each, for every vCPU thread to end; returns those that did not. */
     public List<String> joinAll() {
         bql.assertNotHeld("waiting for " + machineId + "'s vCPU threads to end");

@@ -49,6 +49,22 @@ public final class Qemu {
     }
 
     /**
+     * The arguments after the binary with which the project runs a guest image under QEMU (the
+     * tests run the same list with {@code ./vmm run} too).
+     */
+    public static List<String> guestArguments(Path image, String smp, String memory, String append) {
+        List<String> args = new ArrayList<>(List.of("-enable-kvm", "-cpu", "host,-arch-capabilities",
+                "-display", "none", "-serial", "stdio", "-monitor", "none", "-device",
+                "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot", "-smp", smp, "-m", memory, "-kernel",
+                image.toString()));
+        if (append != null && !append.isEmpty()) {
+            args.add("-append");
+            args.add(append);
+        }
+        return args;
+    }
+
+    /**
      * Runs bundled guest {@code guest} with {@code -smp smp -m memory -append append}.
      *
      * @param timeoutSeconds QEMU is killed after this long
@@ -58,14 +74,8 @@ public final class Qemu {
         Path dir = Files.createTempDirectory("jvmm-qemu");
         try {
             Path image = BundledGuests.extract(guest, dir);
-            List<String> cmd = new ArrayList<>(List.of(BINARY, "-enable-kvm", "-cpu", "host,-arch-capabilities",
-                    "-display", "none", "-serial", "stdio", "-monitor", "none", "-device",
-                    "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot", "-smp", smp, "-m", memory, "-kernel",
-                    image.toString()));
-            if (append != null && !append.isEmpty()) {
-                cmd.add("-append");
-                cmd.add(append);
-            }
+            List<String> cmd = new ArrayList<>(List.of(BINARY));
+            cmd.addAll(guestArguments(image, smp, memory, append));
             return exec(cmd, timeoutSeconds, null);
         } finally {
             try (var s = Files.list(dir)) {
