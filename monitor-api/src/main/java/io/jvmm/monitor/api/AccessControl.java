@@ -51,7 +51,7 @@ public class AccessControl {
             return;
         }
         byte[] expected = ("Bearer " + t.get()).getBytes(StandardCharsets.UTF_8);
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+        router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> { // after RequestOrigin
             String given = ctx.request().getHeader("Authorization");
             if (given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected)) {
                 ctx.next();
