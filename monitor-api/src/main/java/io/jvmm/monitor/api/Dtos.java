@@ -14,7 +14,7 @@ public final class Dtos {
      * POST /vms. One of {@code guest} (a bundled guest) and {@code kernel} (a file in the image
      * directory) is required; {@code initrd} is a file there too.
      */
-    public record CreateVm(String guest, String kernel, String initrd, String smp, String memory, String append,
+    public record CreateVm(String name, String guest, String kernel, String initrd, String smp, String memory, String append,
                            String cpu, @JsonProperty("start-powered-off") Boolean startPoweredOff,
                            @JsonProperty("no-reboot") Boolean noReboot, Boolean paused) {
     }
@@ -29,7 +29,7 @@ public final class Dtos {
 
     /** GET /vms/{id}: what the VM is and where it is in its life. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record VmStatus(String id, String guest, String status, boolean running, String smp, int cpus,
+    public record VmStatus(String id, String name, String guest, String status, boolean running, String smp, int cpus,
                            long memory, @JsonProperty("start-powered-off") boolean startPoweredOff,
                            @JsonProperty("created") String created, @JsonProperty("boot-ms") Double bootMs,
                            Exit exit) {

@@ -25,7 +25,7 @@ final class Views {
         Machine m = vm.machine();
         MachineExit exit = m.exitFuture().getNow(null);
         long boot = m.bootNanos();
-        return new Dtos.VmStatus(vm.id(), vm.spec().guest(), m.state().tag(), m.state() == MachineState.RUNNING,
+        return new Dtos.VmStatus(vm.id(), vm.spec().name(), vm.spec().guest(), m.state().tag(), m.state() == MachineState.RUNNING,
                 m.config().topology().canonical(), m.config().topology().cpus(), m.config().memorySize(),
                 m.config().secondariesPoweredOff(), vm.created().toString(), boot < 0 ? null : boot / 1e6,
                 exit == null ? null : new Dtos.Exit(exit.kind().name().toLowerCase(Locale.ROOT), exit.code(),

@@ -51,7 +51,7 @@ public class VmResource {
         String initrd = service.images().resolve("initrd", body.initrd());
         LaunchSpec spec = new LaunchSpec(named ? body.guest() : kernel, body.smp(), body.memory(), body.append(),
                 initrd, body.cpu(), Boolean.TRUE.equals(body.startPoweredOff()), Boolean.TRUE.equals(body.noReboot()),
-                Boolean.TRUE.equals(body.paused()));
+                Boolean.TRUE.equals(body.paused()), body.name());
         ManagedVm vm = service.create(spec, null, kernel != null);
         return Response.created(URI.create("/vms/" + vm.id())).entity(new Dtos.Created(vm.id())).build();
     }

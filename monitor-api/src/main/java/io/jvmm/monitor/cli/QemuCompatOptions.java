@@ -54,7 +54,8 @@ final class QemuCompatOptions {
             description = "Accepted for isa-debug-exit at 0xf4, which every jvmm machine has.")
     List<String> devices = new ArrayList<>();
 
-    @Option(names = "-name", paramLabel = "NAME", description = "The VM's name (a DNS label), used as its id.")
+    @Option(names = "-name", paramLabel = "NAME",
+            description = "The VM's name (a DNS label): its label in metrics, and its name in the monitor.")
     String name;
 
     @Option(names = "-pidfile", paramLabel = "FILE", description = "Write the process id to FILE; removed at exit.")
@@ -94,10 +95,6 @@ final class QemuCompatOptions {
             if (problem != null) {
                 return problem;
             }
-        }
-        if (name != null && !name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
-            return "-name " + name + ": a name is a DNS label: 1-63 lower-case letters, digits and '-', not "
-                    + "starting or ending with '-'";
         }
         if (pidfile != null) {
             Path dir = pidfile.toAbsolutePath().getParent();

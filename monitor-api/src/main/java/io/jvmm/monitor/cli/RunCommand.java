@@ -113,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
                     + "(-kernel FILE)");
         }
         LaunchSpec spec = new LaunchSpec(guest != null ? guest : kernel, smp, memory, append, initrd, cpu,
-                poweredOff, noReboot, paused);
+                poweredOff, noReboot, paused, qemu.name);
         MachineConfig.Builder builder;
         try {
             builder = spec.toConfig();
@@ -210,9 +210,9 @@ final class RunCommand implements Callable<Integer> {
         if (timeoutSeconds != 0) {
             return fail(ExitCodes.BAD_INPUT, "--timeout does not combine with --monitor; end the VM with 'quit'");
         }
-        if (!qemu.serialOnStdio() || qemu.name != null || qemu.pidfile != null) {
-            return fail(ExitCodes.BAD_INPUT, "-serial other than stdio, -name and -pidfile do not combine with "
-                    + "--monitor yet; drop them");
+        if (!qemu.serialOnStdio() || qemu.pidfile != null) {
+            return fail(ExitCodes.BAD_INPUT, "-serial other than stdio and -pidfile do not combine with --monitor "
+                    + "yet; drop them");
         }
         try {
             ServiceLaunch.set(new ServiceLaunch(spec, listen.apply()));

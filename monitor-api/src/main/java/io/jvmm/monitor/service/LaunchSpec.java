@@ -23,23 +23,27 @@ import java.util.List;
  * @param poweredOff  whether CPUs other than the boot CPU start powered off
  * @param noReboot    whether a reset ends the run (QEMU's -no-reboot)
  * @param paused      whether the machine starts paused, every vCPU before its first instruction (QEMU's -S)
+ * @param name        the VM's name (QEMU's -name), a DNS label unique in the service; may be null
  */
 public record LaunchSpec(String guest, String smp, String memory, String append, String initrd, String cpu,
-                         boolean poweredOff, boolean noReboot, boolean paused) {
+                         boolean poweredOff, boolean noReboot, boolean paused, String name) {
+    /** What a name must look like: a DNS label (RFC 1123), lower case. */
+    public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
 
     /** A bundled guest or image with the defaults for everything but the CPUs and memory. */
     public static LaunchSpec of(String guest, String smp, String memory) {
-        return new LaunchSpec(guest, smp, memory, null, null, null, false, false, false);
+        return new LaunchSpec(guest, smp, memory, null, null, null, false, false, false, null);
     }
 
     /** This spec with {@code append} as the command line. */
     public LaunchSpec withAppend(String v) {
-        return new LaunchSpec(guest, smp, memory, v, initrd, cpu, poweredOff, noReboot, paused);
+        return new LaunchSpec(guest, smp, memory, v, initrd, cpu, poweredOff, noReboot, paused, name);
     }
 
     /** This spec with CPUs other than the boot CPU powered off at start, or not. */
     public LaunchSpec withPoweredOff(boolean v) {
-        return new LaunchSpec(guest, smp, memory, append, initrd, cpu, v, noReboot, paused);
+        return new LaunchSpec(guest, smp, memory, append, initrd, cpu, v, noReboot, paused, name);
     }
 
     /** The kernel, parsed. */
@@ -63,10 +67,14 @@ public record LaunchSpec(String guest, String smp, String memory, String append,
      * A builder with everything the spec determines, checked; the caller adds the id, the serial
      * sink and the meter registry.
      *
-     * @throws ConfigException for an invalid -smp, -m or -cpu
+     * @throws ConfigException for an invalid -smp, -m, -cpu or name
      * @throws BootImageException for a kernel, initrd or module that cannot be loaded or does not fit
      */
     public MachineConfig.Builder toConfig() throws ConfigException, BootImageException {
+        if (name != null && (!NAME.matcher(name).matches() || name.matches("vm-[0-9]+"))) {
+            throw new ConfigException("Invalid name '" + name + "': a name is a DNS label (1-63 lower-case letters, "
+                    + "digits and '-', not starting or ending with '-'), and not of the form vm-N, which ids take");
+        }
         SmpTopology topology = SmpTopology.parse(smp == null ? "1" : smp);
         long bytes = MemorySize.parse(memory == null ? "64M" : memory);
         CpuModel model;

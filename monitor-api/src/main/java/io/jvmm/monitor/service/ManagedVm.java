@@ -23,6 +23,16 @@ public final class ManagedVm {
         return id;
     }
 
+    /** The name the VM was created with, or null. */
+    public String name() {
+        return spec.name();
+    }
+
+    /** What labels the VM's metrics: its name, or its id if it has none. */
+    public String label() {
+        return machine.id();
+    }
+
     public LaunchSpec spec() {
         return spec;
     }

@@ -33,6 +33,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class VmService {
     private final ConcurrentHashMap<String, ManagedVm> vms = new ConcurrentHashMap<>();
+    /** Names taken, each by the id of its VM (or a placeholder while the VM is being created). */
+    private final ConcurrentHashMap<String, String> names = new ConcurrentHashMap<>();
     private final Set<String> destroyed = Collections.synchronizedSet(new LinkedHashSet<>());
     private final AtomicInteger nextId = new AtomicInteger(1);
 
@@ -50,6 +52,7 @@ public class VmService {
 
     private VmSlots slots;
     private ImageDirectory images;
+    private VmInfoMeters info;
 
     void registerGauges() {
         for (MachineState s : MachineState.values()) {
@@ -63,6 +66,7 @@ public class VmService {
     void init() {
         slots = new VmSlots(maxVms);
         images = imageDir.filter(d -> !d.isBlank()).map(ImageDirectory::of).orElse(ImageDirectory.none());
+        info = new VmInfoMeters(registry);
         registerGauges();
     }
 
@@ -103,35 +107,53 @@ public class VmService {
             throw new ServiceException(503, "KvmUnavailable", "KVM is unavailable on this host: "
                     + Kvm.unavailabilityCause() + "; see GET /q/health/ready");
         }
-        slots.take();
+        String id = "vm-" + nextId.getAndIncrement();
+        if (spec.name() != null && names.putIfAbsent(spec.name(), id) != null) {
+            throw new ServiceException(409, "GenericError", "A VM named '" + spec.name() + "' exists already ("
+                    + names.get(spec.name()) + "); choose another name or destroy that VM first");
+        }
         ManagedVm vm = null;
+        boolean slot = false;
         try {
-            String id = "vm-" + nextId.getAndIncrement();
+            slots.take();
+            slot = true;
             ConsoleBuffer console = new ConsoleBuffer(echo == null ? b -> { } : echo);
-            Machine machine = Machine.create(customize.apply(builder.id(id).serial(console).meterRegistry(registry)
-                    .vcpuTimeoutMs(vcpuTimeoutMs)).build());
+            // The machine's id labels its metrics: the name, stable across restarts, when there is one.
+            Machine machine = Machine.create(customize.apply(builder.id(spec.name() != null ? spec.name() : id)
+                    .serial(console).meterRegistry(registry).vcpuTimeoutMs(vcpuTimeoutMs)).build());
             vm = new ManagedVm(id, spec, machine, console);
             vms.put(id, vm);
+            info.add(vm);
             machine.start();
         } catch (ConfigException | BootImageException | RuntimeException | Error e) {
             try {
                 if (vm != null) {
                     vms.remove(vm.id());
+                    info.remove(vm);
                     vm.machine().destroy();
                 }
             } finally {
-                slots.give();
+                if (spec.name() != null) {
+                    names.remove(spec.name(), id);
+                }
+                if (slot) {
+                    slots.give();
+                }
             }
             throw e;
         }
         return vm;
     }
 
-    /** The VM called {@code id}. */
-    public ManagedVm get(String id) {
-        ManagedVm vm = vms.get(id);
+    /** The VM whose id or name is {@code idOrName}. */
+    public ManagedVm get(String idOrName) {
+        ManagedVm vm = vms.get(idOrName);
         if (vm == null) {
-            throw new UnknownVmException(id, destroyed.contains(id), ids());
+            String id = names.get(idOrName);
+            vm = id == null ? null : vms.get(id);
+        }
+        if (vm == null) {
+            throw new UnknownVmException(idOrName, destroyed.contains(idOrName), ids());
         }
         return vm;
     }
@@ -144,17 +166,22 @@ public class VmService {
     }
 
     private List<String> ids() {
-        return list().stream().map(ManagedVm::id).toList();
+        return list().stream().map(v -> v.name() == null ? v.id() : v.id() + " (" + v.name() + ")").toList();
     }
 
-    /** Destroys VM {@code id}: stops its vCPUs, closes its KVM objects, forgets it. */
-    public void destroy(String id) {
-        ManagedVm vm = get(id);
-        if (vms.remove(id, vm)) {
-            destroyed.add(id);
+    /** Destroys the VM {@code idOrName}: stops its vCPUs, closes its KVM objects, forgets it. */
+    public void destroy(String idOrName) {
+        ManagedVm vm = get(idOrName);
+        if (vms.remove(vm.id(), vm)) {
+            destroyed.add(vm.id());
+            info.remove(vm);
             try {
                 vm.machine().destroy();
             } finally {
+                if (vm.name() != null) {
+                    names.remove(vm.name(), vm.id());
+                    destroyed.add(vm.name());
+                }
                 slots.give();
             }
         }

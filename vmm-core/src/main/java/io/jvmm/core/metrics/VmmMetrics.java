@@ -44,6 +44,12 @@ public final class VmmMetrics {
     public static final String MONITOR_COMMAND = "jvmm.monitor.command";
     /** Gauge: machines the service owns, by {@code state}. */
     public static final String MACHINES = "jvmm.machines";
+    /**
+     * Gauge, always 1: one series per VM the service owns, naming it: {@code vm} (the label its
+     * other metrics carry: its name, or its id), {@code id}, {@code name}, {@code guest},
+     * {@code smp}, {@code memory_bytes}.
+     */
+    public static final String VM_INFO = "jvmm.vm.info";
 
     /** Histogram buckets for lock timings: 1 us to 10 s by decades. */
     public static final Duration[] LOCK_BUCKETS = {Duration.ofNanos(1_000), Duration.ofNanos(10_000),
