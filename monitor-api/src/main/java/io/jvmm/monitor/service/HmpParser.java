@@ -18,12 +18,13 @@ public final class HmpParser {
         HELP.put("stop", "stop the guest: every vCPU leaves the guest and waits");
         HELP.put("cont|c", "let a stopped guest run again");
         HELP.put("system_reset", "reset the machine: every CPU and device, the image reloaded");
+        HELP.put("system_powerdown", "press the ACPI power button (the guest decides whether to power off)");
         HELP.put("nmi", "inject an NMI into every CPU");
         HELP.put("quit|q", "end the VM");
         HELP.put("help|? [command]", "list the commands, or describe one");
     }
 
-    private static final String VALID = "info, cpu, stop, cont, system_reset, nmi, quit, help";
+    private static final String VALID = "info, cpu, stop, cont, system_reset, system_powerdown, nmi, quit, help";
 
     private HmpParser() {
     }
@@ -52,6 +53,9 @@ public final class HmpParser {
             case "system_reset":
                 noArgs(w);
                 return MonitorCommand.Simple.SYSTEM_RESET;
+            case "system_powerdown":
+                noArgs(w);
+                return MonitorCommand.Simple.SYSTEM_POWERDOWN;
             case "nmi":
                 noArgs(w);
                 return MonitorCommand.Simple.NMI;

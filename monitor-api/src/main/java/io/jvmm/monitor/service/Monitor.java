@@ -121,6 +121,9 @@ public class Monitor {
             case SYSTEM_RESET:
                 m.reset();
                 return "";
+            case SYSTEM_POWERDOWN:
+                m.pressPowerButton();
+                return "";
             case NMI:
                 m.injectNmi();
                 return "";

@@ -39,6 +39,8 @@ public sealed interface MonitorCommand {
         CONT("cont", LIVE),
         /** {@code system_reset}. */
         SYSTEM_RESET("system_reset", LIVE),
+        /** {@code system_powerdown}: the ACPI power button. */
+        SYSTEM_POWERDOWN("system_powerdown", LIVE),
         /** {@code nmi}: the NMI button, to every CPU through LINT1. */
         NMI("nmi", LIVE),
         /** {@code quit}: ends the VM (the service keeps running). */

@@ -42,7 +42,7 @@ class BadInputTest {
     @Test
     void unknownCommandsAndWrongArguments() {
         hmpError("inof registers", 400, "CommandNotFound",
-                "Unknown command 'inof'; valid commands: info, cpu, stop, cont, system_reset, nmi, quit, help (try 'help')");
+                "Unknown command 'inof'; valid commands: info, cpu, stop, cont, system_reset, system_powerdown, nmi, quit, help (try 'help')");
         hmpError("info regs", 400, "CommandNotFound",
                 "Unknown 'info' subcommand 'regs'; valid: registers, cpus, status, kvm, sync-profile");
         hmpError("info", 400, "GenericError",
@@ -53,7 +53,7 @@ class BadInputTest {
         hmpError("cpu two", 400, "GenericError", "'cpu' takes a CPU index (0, 1, ...); got 'two'");
         hmpError("stop now", 400, "GenericError", "'stop' takes no arguments; got 'now'");
         hmpError("   ", 400, "GenericError",
-                "Empty command line; valid commands: info, cpu, stop, cont, system_reset, nmi, quit, help (try 'help')");
+                "Empty command line; valid commands: info, cpu, stop, cont, system_reset, system_powerdown, nmi, quit, help (try 'help')");
         hmpError("help bogus", 400, "CommandNotFound", "No command 'bogus'; try 'help'");
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class OpenApiDocumentTest {
     private static Set<String> declared() {
         Set<String> ops = new TreeSet<>();
-        for (Class<?> c : new Class<?>[] {VmResource.class, OpenApiResource.class}) {
+        for (Class<?> c : new Class<?>[] {VmResource.class, VmActionsResource.class, OpenApiResource.class}) {
             String base = c.getAnnotation(Path.class).value();
             for (Method m : c.getDeclaredMethods()) {
                 String verb = m.isAnnotationPresent(GET.class) ? "get" : m.isAnnotationPresent(POST.class) ? "post"

@@ -4,7 +4,10 @@ package io.jvmm.core.devices;
  * The ACPI fixed-hardware power-management registers the FADT points at: PM1a event block at
  * {@link #PM1_EVT} (status and enable, 2 bytes each) and PM1a control block at {@link #PM1_CNT}.
  * Writing SLP_EN with SLP_TYP = 5 (the \_S5 value the DSDT declares) powers the machine off.
- * Guarded by the Big Lock. The PM timer, which needs no lock, is {@link AcpiPmTimer}.
+ * The fixed-feature power button: {@link #pressPowerButton} sets PWRBTN_STS, and while a status
+ * bit is set with its enable bit, and SCI_EN is set, the SCI (ISA IRQ 9, level, active high) is
+ * asserted; the guest clears the status by writing 1 to it. Guarded by the Big Lock. The PM
+ * timer, which needs no lock, is {@link AcpiPmTimer}.
  */
 public final class AcpiPm implements BusDevice {
     /** Base of the PM I/O block, as QEMU's PIIX4 and ICH9 machines use with SeaBIOS. */
@@ -18,17 +21,38 @@ public final class AcpiPm implements BusDevice {
     /** The sleep type the DSDT's \_S5 package names. */
     public static final int SLP_TYP_S5 = 5;
 
-    private static final int SCI_EN = 1;
+    /** PM1 status and enable: the power button (PWRBTN_STS, PWRBTN_EN). */
+    public static final int PWRBTN = 1 << 8;
+    /** The SCI's ISA IRQ, which the MADT routes to GSI 9, level-triggered, active high. */
+    public static final int SCI_IRQ = 9;
+    static final int SCI_EN = 1;
     private static final int SLP_EN = 1 << 13;
 
     private final GuestRequests machine;
+    private final IrqLine sci;
+    private boolean sciLevel;
     private int status;
     private int enable;
     private int control = SCI_EN;
 
-    /** PM registers that power {@code machine} off on an S5 request. */
-    public AcpiPm(GuestRequests machine) {
+    /** PM registers that power {@code machine} off on an S5 request and raise {@code sci} for events. */
+    public AcpiPm(GuestRequests machine, IrqLine sci) {
         this.machine = machine;
+        this.sci = sci;
+    }
+
+    /** A press of the power button: PWRBTN_STS set, the SCI raised if the guest enabled it. */
+    public void pressPowerButton() {
+        status |= PWRBTN;
+        updateSci();
+    }
+
+    private void updateSci() {
+        boolean level = (status & enable & PWRBTN) != 0 && (control & SCI_EN) != 0;
+        if (level != sciLevel) {
+            sciLevel = level;
+            sci.set(level);
+        }
     }
 
     @Override
@@ -52,6 +76,7 @@ public final class AcpiPm implements BusDevice {
                 default -> { }
             }
         }
+        updateSci();
         if ((control & SLP_EN) != 0) {
             control &= ~SLP_EN;
             if (((control >> 10) & 7) == SLP_TYP_S5) {
@@ -69,5 +94,6 @@ public final class AcpiPm implements BusDevice {
         status = 0;
         enable = 0;
         control = SCI_EN;
+        updateSci();
     }
 }

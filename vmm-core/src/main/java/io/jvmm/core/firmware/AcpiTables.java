@@ -31,8 +31,11 @@ public final class AcpiTables {
     static final int STA_PRESENT = 0xf;
     /** FADT IAPC_BOOT_ARCH: LEGACY_DEVICES (ISA devices such as the RTC) and 8042 (the keyboard controller). */
     static final int IAPC_LEGACY_DEVICES_8042 = 0x3;
-    /** FADT flags: WBINVD, PROC_C1, PWR_BUTTON and SLP_BUTTON (none), TMR_VAL_EXT, RESET_REG_SUP. */
-    static final int FADT_FLAGS = 0x1 | 0x4 | 0x10 | 0x20 | 0x100 | 0x400;
+    /**
+     * FADT flags: WBINVD, PROC_C1, SLP_BUTTON (no fixed-feature sleep button), TMR_VAL_EXT,
+     * RESET_REG_SUP; PWR_BUTTON clear: the power button is the fixed feature in PM1 (AcpiPm).
+     */
+    static final int FADT_FLAGS = 0x1 | 0x4 | 0x20 | 0x100 | 0x400;
 
     private final SmpTopology topology;
 

@@ -76,8 +76,6 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- accessors
-
     public MachineConfig config() {
         return config;
     }
@@ -247,11 +245,8 @@ public final class Machine implements AutoCloseable {
     }
 
     /**
-     * Reads every vCPU's registers and writes nothing. A live machine: one Big Lock acquisition
-     * raises a pause and queues a read on each vCPU, which reads itself on its own thread in the
-     * safe order as soon as it is out of the guest; no vCPU re-enters the guest until every read
-     * is done; then the pause is lifted. A machine whose vCPU threads have ended (shut down,
-     * failed) is read on this thread, under the Big Lock.
+     * Reads every vCPU's registers and writes nothing: under one pause, each vCPU reads itself on its
+     * own thread once out of the guest; an ended machine is read on this thread, under the Big Lock.
      */
     public List<VcpuSnapshot> readRegisters() {
         try {
@@ -278,11 +273,8 @@ public final class Machine implements AutoCloseable {
     }
 
     /**
-     * The NMI button: an external NMI to every CPU through its local APIC's LINT1 pin, as on a PC.
-     * A CPU whose LVT LINT1 entry is masked or not set to NMI delivery does not get it. Issued on
-     * each vCPU's own thread, through its register state, so a later read shows it pending.
-     *
-     * @return how many CPUs the NMI was delivered to
+     * The NMI button: an NMI to every CPU through LINT1 (not to one whose LVT LINT1 is masked or not
+     * NMI), issued on each vCPU's thread through its register state; returns how many got it.
      */
     public int injectNmi() {
         List<Boolean> delivered = onLiveVcpus("inject an NMI into", v -> new VcpuRequest.InjectNmi(), false, false);
@@ -362,6 +354,14 @@ public final class Machine implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** The ACPI power button ({@code system_powerdown}): an event for the guest, which decides what to do. */
+    public void pressPowerButton() {
+        locked(monitorSite, () -> {
+            requireLive("system_powerdown");
+            platform.pressPowerButton();
+        });
     }
 
     /** Feeds bytes to the serial port's receiver, as if typed on its terminal. */

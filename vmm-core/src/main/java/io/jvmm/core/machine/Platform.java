@@ -53,6 +53,7 @@ final class Platform {
     private final BootFirmware firmware;
     private final CpuResets resets;
     private Uart16550 uart;
+    private AcpiPm pm;
 
     private Platform(MachineConfig config, Kvm kvm, Closer closer, MachineMetrics metrics) {
         this.config = config;
@@ -113,7 +114,8 @@ final class Platform {
         pio.add(FwCfg.SELECTOR_PORT, FwCfg.SIZE, "fw_cfg", new FwCfg(config.memorySize(), topo.cpus(), topo.maxCpus()));
         pio.add(CpuPowerController.BASE, CpuPowerController.SIZE, "cpu-power",
                 new CpuPowerController(machine, topo.cpus()));
-        pio.add(AcpiPm.BASE, AcpiPm.SIZE, "acpi-pm", new AcpiPm(machine));
+        pm = new AcpiPm(machine, level -> vmFd.irqLine(AcpiPm.SCI_IRQ, level));
+        pio.add(AcpiPm.BASE, AcpiPm.SIZE, "acpi-pm", pm);
         pio.add(AcpiPmTimer.PORT, AcpiPmTimer.SIZE, "acpi-pm-timer", new AcpiPmTimer());
         pio.add(ResetControl.PORT, 1, "reset-control", new ResetControl(machine));
         pio.add(CmosRtc.PORT, CmosRtc.SIZE, "rtc-cmos", new CmosRtc(java.time.Clock.systemUTC(), config.memorySize()));
@@ -148,6 +150,12 @@ final class Platform {
         } catch (BootImageException e) {
             throw new IllegalStateException("Reloading " + e.getMessage(), e);
         }
+    }
+
+    /** Presses the ACPI power button. Big Lock held. */
+    void pressPowerButton() {
+        bql.assertHeld("power button");
+        pm.pressPowerButton();
     }
 
     /** Feeds bytes to the serial receiver. Big Lock held. */

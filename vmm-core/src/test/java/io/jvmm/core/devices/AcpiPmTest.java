@@ -15,7 +15,8 @@ class AcpiPmTest {
     private static final int SLP_EN = 1 << 13;
 
     private final RecordingGuestRequests machine = new RecordingGuestRequests();
-    private final AcpiPm pm = new AcpiPm(machine);
+    private final List<Boolean> sci = new java.util.ArrayList<>();
+    private final AcpiPm pm = new AcpiPm(machine, sci::add);
 
     private static int slpTyp(int typ) {
         return typ << 10;
@@ -28,6 +29,33 @@ class AcpiPmTest {
         assertEquals(AcpiPm.BASE + 4, AcpiPm.PM1_CNT);
         assertEquals(6, AcpiPm.SIZE);
         assertEquals(5, AcpiPm.SLP_TYP_S5);
+    }
+
+    @Test
+    void thePowerButtonRaisesTheSciOnlyWhileEnabledAndUntilItsStatusIsCleared() {
+        pm.pressPowerButton();
+        assertEquals(AcpiPm.PWRBTN, pm.read(PM1_STS, 2, 0), "PWRBTN_STS is set even while disabled");
+        assertEquals(List.of(), sci, "no SCI while PWRBTN_EN is clear");
+        pm.write(PM1_EN, 2, AcpiPm.PWRBTN, 0);
+        assertEquals(List.of(true), sci, "enabling a pending event raises the SCI");
+        pm.write(PM1_STS, 2, 0x0001, 0);
+        assertEquals(List.of(true), sci, "clearing another status bit leaves it raised");
+        pm.write(PM1_STS, 2, AcpiPm.PWRBTN, 0);
+        assertEquals(List.of(true, false), sci, "writing 1 to PWRBTN_STS clears it and lowers the SCI");
+        assertEquals(0, pm.read(PM1_STS, 2, 0));
+        pm.pressPowerButton();
+        assertEquals(List.of(true, false, true), sci);
+        pm.reset();
+        assertEquals(List.of(true, false, true, false), sci, "a reset lowers it");
+        assertTrue(machine.powerOffs.isEmpty(), "a press alone powers nothing off");
+    }
+
+    @Test
+    void withSciEnClearThePowerButtonRaisesNoSci() {
+        pm.write(PM1_CNT, 2, 0, 0);
+        pm.write(PM1_EN, 2, AcpiPm.PWRBTN, 0);
+        pm.pressPowerButton();
+        assertEquals(List.of(), sci);
     }
 
     @Test
