@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Checks the images build-guests.sh produced are what the loaders expect. */
 class BundledGuestsTest {
     private static final List<String> EXPECTED =
-            List.of("hello", "ipi-storm", "powered-off", "reset-cycle", "smp-boot", "smp-work");
+            List.of("echo", "hello", "ipi-storm", "powerdown", "powered-off", "reset-cycle", "smp-boot", "smp-work");
 
     @Test
     void allGuestsAreListed() {

@@ -35,6 +35,26 @@ public final class ConsoleBuffer implements SerialSink {
         return total;
     }
 
+    /**
+     * What was written from byte {@code from} on: the bytes still kept, from {@code offset} (after
+     * {@code lost} bytes that are no longer kept) to {@code end}, decoded as UTF-8.
+     */
+    public record Chunk(long offset, long end, long lost, String text) {
+    }
+
+    /** The output from byte {@code from} on, as far as it is kept (see {@link Chunk}). */
+    public synchronized Chunk readFrom(long from) {
+        long start = Math.max(from, total - CAPACITY);
+        if (start >= total) {
+            return new Chunk(total, total, 0, "");
+        }
+        byte[] out = new byte[(int) (total - start)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ring[(int) ((start + i) % CAPACITY)];
+        }
+        return new Chunk(start, total, Math.max(0, start - from), new String(out, StandardCharsets.UTF_8));
+    }
+
     /** The kept tail of the console, decoded as UTF-8. */
     public synchronized String text() {
         int n = (int) Math.min(total, CAPACITY);

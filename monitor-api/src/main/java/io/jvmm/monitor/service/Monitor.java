@@ -29,6 +29,9 @@ public class Monitor {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    ServiceEvents events;
+
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     /** Parses and runs {@code commandLine} on VM {@code id}; returns the text of the answer. */
@@ -113,16 +116,28 @@ public class Monitor {
             case INFO_SYNC_PROFILE:
                 return syncProfile(m);
             case STOP:
+                MachineState beforeStop = m.state();
                 m.pause();
+                if (beforeStop == MachineState.RUNNING) {
+                    events.publish(vm, VmEvent.PAUSED, Map.of("by", "operator"));
+                }
                 return "";
             case CONT:
+                MachineState beforeCont = m.state();
                 m.resume();
+                if (beforeCont == MachineState.PAUSED) {
+                    events.publish(vm, VmEvent.RESUMED, Map.of("by", "operator"));
+                }
                 return "";
             case SYSTEM_RESET:
                 m.reset();
+                if (m.state().isLive()) {
+                    events.publish(vm, VmEvent.RESET, Map.of("by", "operator"));
+                }
                 return "";
             case SYSTEM_POWERDOWN:
                 m.pressPowerButton();
+                events.publish(vm, VmEvent.POWERDOWN, Map.of("by", "operator"));
                 return "";
             case NMI:
                 m.injectNmi();

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +41,9 @@ public class VmService {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    ServiceEvents events;
 
     @ConfigProperty(name = "jvmm.max-vms", defaultValue = "64")
     int maxVms;
@@ -120,10 +124,14 @@ public class VmService {
             ConsoleBuffer console = new ConsoleBuffer(echo == null ? b -> { } : echo);
             // The machine's id labels its metrics: the name, stable across restarts, when there is one.
             Machine machine = Machine.create(customize.apply(builder.id(spec.name() != null ? spec.name() : id)
-                    .serial(console).meterRegistry(registry).vcpuTimeoutMs(vcpuTimeoutMs)).build());
+                    .serial(console).meterRegistry(registry).vcpuTimeoutMs(vcpuTimeoutMs)
+                    .listener(events.listener(id, spec.name()))).build());
             vm = new ManagedVm(id, spec, machine, console);
             vms.put(id, vm);
             info.add(vm);
+            events.publish(vm, VmEvent.CREATED, Map.of("guest", spec.guest(), "smp", machine.config().topology()
+                    .canonical(), "memory", machine.config().memorySize(), "paused", spec.paused()));
+            events.watch(vm);
             machine.start();
         } catch (ConfigException | BootImageException | RuntimeException | Error e) {
             try {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class OpenApiDocumentTest {
     private static Set<String> declared() {
         Set<String> ops = new TreeSet<>();
-        for (Class<?> c : new Class<?>[] {VmResource.class, VmActionsResource.class, OpenApiResource.class}) {
+        for (Class<?> c : new Class<?>[] {VmResource.class, VmActionsResource.class, ConsoleResource.class,
+            EventsResource.class, OpenApiResource.class}) {
             String base = c.getAnnotation(Path.class).value();
             for (Method m : c.getDeclaredMethods()) {
                 String verb = m.isAnnotationPresent(GET.class) ? "get" : m.isAnnotationPresent(POST.class) ? "post"
@@ -28,7 +29,7 @@ class OpenApiDocumentTest {
                     continue;
                 }
                 Path p = m.getAnnotation(Path.class);
-                ops.add(verb + " " + base + (p == null ? "" : p.value()));
+                ops.add(verb + " " + (base + (p == null ? "" : p.value())).replace("//", "/"));
             }
         }
         return ops;

@@ -173,7 +173,7 @@ class VmmBadInputIT {
                 "fixed");
         assertOneLineError(Launcher.run("run", "-device", "isa-debug-exit,iobase=0x501", "hello"), "iobase=0xf4",
                 "'iobase=0x501'");
-        assertOneLineError(Launcher.run("run", "-name", "Not_A_Label", "hello"), "-name Not_A_Label", "DNS label");
+        assertOneLineError(Launcher.run("run", "-name", "Not_A_Label", "hello"), "Invalid name 'Not_A_Label'", "DNS label");
         assertOneLineError(Launcher.run("run", "-S", "hello"), "-S", "--monitor");
         assertOneLineError(Launcher.run("run", "-pidfile", dir.resolve("no/such/dir/pid").toString(), "hello"),
                 "-pidfile", "does not exist");

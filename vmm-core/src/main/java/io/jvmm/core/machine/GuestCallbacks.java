@@ -113,6 +113,7 @@ final class GuestCallbacks implements GuestRequests, VcpuHost {
         CpuManager cpus = machine.cpus();
         CpuManager.Pause pause = cpus.raiseLocked();
         resetPause = pause;
+        machine.config().listener().guestReset(cpu);
         LockSite site = machine.serviceSite();
         resetWorker.execute(() -> {
             try {

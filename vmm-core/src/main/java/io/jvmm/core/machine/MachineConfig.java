@@ -39,6 +39,7 @@ public final class MachineConfig {
     private final CpuModel cpuModel;
     private final boolean noReboot;
     private final boolean startPaused;
+    private final MachineListener listener;
 
     private MachineConfig(Builder b) {
         this.id = b.id;
@@ -58,6 +59,7 @@ public final class MachineConfig {
         this.cpuModel = b.cpuModel;
         this.noReboot = b.noReboot;
         this.startPaused = b.startPaused;
+        this.listener = b.listener;
     }
 
     /** A builder for a machine booting {@code kernel}. */
@@ -146,6 +148,11 @@ public final class MachineConfig {
         return startPaused;
     }
 
+    /** Who hears of the changes the guest makes. */
+    public MachineListener listener() {
+        return listener;
+    }
+
     /** Builder; every setter returns the builder. */
     public static final class Builder {
         private final KernelImages.Kernel image;
@@ -164,6 +171,7 @@ public final class MachineConfig {
         private CpuModel cpuModel = CpuModel.HOST;
         private boolean noReboot;
         private boolean startPaused;
+        private MachineListener listener = MachineListener.NONE;
 
         private Builder(KernelImages.Kernel image) {
             this.image = Objects.requireNonNull(image);
@@ -242,6 +250,11 @@ public final class MachineConfig {
 
         public Builder startPaused(boolean v) {
             this.startPaused = v;
+            return this;
+        }
+
+        public Builder listener(MachineListener v) {
+            this.listener = Objects.requireNonNull(v);
             return this;
         }
 

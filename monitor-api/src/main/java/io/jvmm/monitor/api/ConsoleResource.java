@@ -1,0 +1,91 @@
+package io.jvmm.monitor.api;
+
+import io.jvmm.core.machine.InvalidStateException;
+import io.jvmm.monitor.service.ConsoleStreams;
+import io.jvmm.monitor.service.ManagedVm;
+import io.jvmm.monitor.service.VmService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The serial console, live: {@code GET /vms/{id}/console/stream} follows the output as Server-Sent
+ * Events (each event's id the byte offset after it, so a reconnect with {@code Last-Event-ID}
+ * resumes where it stopped), and {@code POST /vms/{id}/console} types bytes into the UART's
+ * receive buffer, with its interrupt, as a terminal would. (The last 64 KiB as one text:
+ * {@code GET /vms/{id}/console}.)
+ */
+@Path("/vms/{id}/console")
+public class ConsoleResource {
+    @Inject
+    VmService service;
+
+    @Inject
+    ConsoleStreams streams;
+
+    /** Follows the console from the start of what is kept, or from {@code Last-Event-ID}. */
+    @GET
+    @Path("/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+                       @Context SseEventSink sink, @Context Sse sse) {
+        ManagedVm vm = service.get(id);
+        long from = 0;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                from = Long.parseLong(lastEventId.trim());
+            } catch (NumberFormatException e) {
+                throw new io.jvmm.monitor.service.MonitorCommandException("GenericError", "Last-Event-ID '"
+                        + lastEventId + "' is not a console offset; reconnect with the id of the last event received");
+            }
+        }
+        streams.follow(vm, from, new ConsoleStreams.Follower() {
+            @Override
+            public boolean accept(long offset, long end, String text, long lost) {
+                if (sink.isClosed()) {
+                    return false;
+                }
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("offset", offset);
+                data.put("text", text);
+                if (lost > 0) {
+                    data.put("lost", lost);
+                }
+                sink.send(sse.newEventBuilder().id(Long.toString(end)).name("output")
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(Map.class, data).build());
+                return true;
+            }
+
+            @Override
+            public void ended() {
+                sink.send(sse.newEventBuilder().name("ended").data("the VM was destroyed").build())
+                        .whenComplete((r, t) -> sink.close());
+            }
+        });
+    }
+
+    /** Types the body's bytes into the serial port, as a terminal would (up to 4096 unread bytes are kept). */
+    @POST
+    @Consumes({MediaType.TEXT_PLAIN, MediaType.APPLICATION_OCTET_STREAM})
+    public Response type(@PathParam("id") String id, byte[] body) {
+        ManagedVm vm = service.get(id);
+        if (!vm.machine().state().isLive()) {
+            throw new InvalidStateException("type into the console of", vm.machine().state(),
+                    "running, paused or resetting");
+        }
+        vm.machine().sendSerialInput(body == null ? new byte[0] : body);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,76 @@
+package io.jvmm.monitor.api;
+
+import io.jvmm.monitor.service.EventLog;
+import io.jvmm.monitor.service.ManagedVm;
+import io.jvmm.monitor.service.ServiceEvents;
+import io.jvmm.monitor.service.VmEvent;
+import io.jvmm.monitor.service.VmService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.function.Predicate;
+
+/**
+ * Lifecycle events as Server-Sent Events: every VM's at {@code GET /events}, one VM's at
+ * {@code GET /vms/{id}/events}. Each event's SSE id is its sequence number and its SSE name its
+ * type; the data is the JSON of {@link VmEvent}. A client that reconnects with
+ * {@code Last-Event-ID} gets what it missed, or an {@code events-lost} event first.
+ */
+@Path("/")
+public class EventsResource {
+    @Inject
+    VmService service;
+
+    @Inject
+    ServiceEvents events;
+
+    /** Every VM's events. */
+    @GET
+    @Path("/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void all(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
+        stream(lastEventId, e -> true, sink, sse);
+    }
+
+    /** One VM's events (by id or name). */
+    @GET
+    @Path("/vms/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void vm(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+                   @Context SseEventSink sink, @Context Sse sse) {
+        ManagedVm vm = service.get(id);
+        stream(lastEventId, e -> vm.id().equals(e.vm()) || VmEvent.LOST.equals(e.type()), sink, sse);
+    }
+
+    private void stream(String lastEventId, Predicate<VmEvent> filter, SseEventSink sink, Sse sse) {
+        long last = parse(lastEventId);
+        EventLog.Subscriber s = e -> {
+            if (sink.isClosed()) {
+                return false;
+            }
+            sink.send(sse.newEventBuilder().id(Long.toString(e.seq())).name(e.type())
+                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(VmEvent.class, e).build());
+            return true;
+        };
+        events.log().subscribe(last, filter, s);
+    }
+
+    private static long parse(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return -1;
+        }
+        try {
+            return Math.max(0, Long.parseLong(lastEventId.trim()));
+        } catch (NumberFormatException e) {
+            throw new io.jvmm.monitor.service.MonitorCommandException("GenericError", "Last-Event-ID '" + lastEventId
+                    + "' is not an event number; reconnect with the id of the last event received");
+        }
+    }
+}

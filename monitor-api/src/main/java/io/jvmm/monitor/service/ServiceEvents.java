@@ -1,0 +1,63 @@
+package io.jvmm.monitor.service;
+
+import io.jvmm.core.machine.MachineExit;
+import io.jvmm.core.machine.MachineListener;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The service's event log ({@link EventLog}, {@code jvmm.events.kept} events kept for clients
+ * that reconnect) and the places events come from: the service's own requests, each machine's
+ * guest resets ({@link #listener}) and each run's end ({@link #watch}).
+ */
+@ApplicationScoped
+public class ServiceEvents {
+    @ConfigProperty(name = "jvmm.events.kept", defaultValue = "1024")
+    int kept;
+
+    private EventLog log;
+
+    @PostConstruct
+    void init() {
+        log = new EventLog(kept);
+    }
+
+    /** The log clients subscribe to. */
+    public EventLog log() {
+        return log;
+    }
+
+    /** Publishes an event of {@code type} about {@code vm}. */
+    public void publish(ManagedVm vm, String type, Map<String, Object> data) {
+        log.publish(vm.id(), vm.name(), type, data);
+    }
+
+    /** A machine listener that reports guest resets of the VM {@code id} (named {@code name}). */
+    MachineListener listener(String id, String name) {
+        return new MachineListener() {
+            @Override
+            public void guestReset(int cpu) {
+                log.publish(id, name, VmEvent.RESET, Map.of("by", "guest", "cpu", cpu));
+            }
+        };
+    }
+
+    /** Publishes {@link VmEvent#ENDED} (after {@link VmEvent#VCPU_CRASHED} for a vCPU failure) when {@code vm}'s run ends. */
+    void watch(ManagedVm vm) {
+        // Async: the run ends on a vCPU thread that holds the Big Lock.
+        vm.machine().exitFuture().thenAcceptAsync(exit -> {
+            if (exit.kind() == MachineExit.Kind.VMM_ERROR && exit.reason().startsWith("vcpu-")) {
+                publish(vm, VmEvent.VCPU_CRASHED, Map.of("reason", exit.reason()));
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("kind", exit.kind().name().toLowerCase(Locale.ROOT));
+            data.put("code", exit.code());
+            data.put("reason", exit.reason());
+            publish(vm, VmEvent.ENDED, data);
+        });
+    }
+}
