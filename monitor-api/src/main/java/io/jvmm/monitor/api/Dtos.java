@@ -32,7 +32,7 @@ public final class Dtos {
     public record VmStatus(String id, String name, String guest, String status, boolean running, String smp, int cpus,
                            long memory, @JsonProperty("start-powered-off") boolean startPoweredOff,
                            @JsonProperty("created") String created, @JsonProperty("boot-ms") Double bootMs,
-                           Exit exit) {
+                           Exit exit, String qmp) {
     }
 
     /** One entry of GET /vms/{id}/cpus. */

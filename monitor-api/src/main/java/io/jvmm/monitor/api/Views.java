@@ -29,7 +29,7 @@ final class Views {
                 m.config().topology().canonical(), m.config().topology().cpus(), m.config().memorySize(),
                 m.config().secondariesPoweredOff(), vm.created().toString(), boot < 0 ? null : boot / 1e6,
                 exit == null ? null : new Dtos.Exit(exit.kind().name().toLowerCase(Locale.ROOT), exit.code(),
-                        exit.reason()));
+                        exit.reason()), vm.qmpPath() == null ? null : vm.qmpPath().toString());
     }
 
     static List<Dtos.Cpu> cpus(ManagedVm vm) {

@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
  * has one and as documented no-ops where it has none: {@code -enable-kvm}, {@code -accel kvm},
  * {@code -machine pc[,accel=kvm]}, {@code -nographic}, {@code -display none}, {@code -vga none},
  * {@code -serial stdio|none|file:PATH|unix:PATH}, {@code -monitor none}, {@code -device
- * isa-debug-exit[,iobase=0xf4,iosize=0x04]}, {@code -name}, {@code -pidfile}. A value jvmm cannot
+ * isa-debug-exit[,iobase=0xf4,iosize=0x04]}, {@code -qmp unix:PATH,server,nowait}, {@code -name},
+ * {@code -pidfile}. A value jvmm cannot
  * honour is one line naming the option and what jvmm offers instead ({@link #validate}).
  */
 final class QemuCompatOptions {
@@ -53,6 +54,10 @@ final class QemuCompatOptions {
     @Option(names = "-device", paramLabel = "isa-debug-exit[,iobase=0xf4,iosize=0x04]",
             description = "Accepted for isa-debug-exit at 0xf4, which every jvmm machine has.")
     List<String> devices = new ArrayList<>();
+
+    @Option(names = "-qmp", paramLabel = "unix:PATH,server=on,wait=off",
+            description = "Serve QMP on a Unix socket at PATH (mode 0600), as QEMU's -qmp; nowait only.")
+    String qmp;
 
     @Option(names = "-name", paramLabel = "NAME",
             description = "The VM's name (a DNS label): its label in metrics, and its name in the monitor.")
@@ -96,6 +101,12 @@ final class QemuCompatOptions {
                 return problem;
             }
         }
+        if (qmp != null) {
+            String problem = checkQmp();
+            if (problem != null) {
+                return problem;
+            }
+        }
         if (pidfile != null) {
             Path dir = pidfile.toAbsolutePath().getParent();
             if (dir == null || !Files.isDirectory(dir)) {
@@ -103,6 +114,41 @@ final class QemuCompatOptions {
             }
         }
         return null;
+    }
+
+    private String checkQmp() {
+        String[] parts = qmp.split(",");
+        if (!parts[0].startsWith("unix:") || parts[0].length() == "unix:".length()) {
+            return "-qmp " + qmp + ": jvmm serves QMP on a Unix socket only: -qmp unix:PATH,server=on,wait=off";
+        }
+        boolean server = false;
+        boolean nowait = false;
+        for (int i = 1; i < parts.length; i++) {
+            switch (parts[i]) {
+                case "server", "server=on" -> server = true;
+                case "nowait", "wait=off" -> nowait = true;
+                default -> {
+                    return "-qmp " + qmp + ": '" + parts[i] + "' is not supported; jvmm takes server and nowait";
+                }
+            }
+        }
+        if (!server || !nowait) {
+            return "-qmp " + qmp + ": jvmm listens (server) and does not wait for a client (nowait); add what is "
+                    + "missing, and -S to start the guest paused until a client continues it";
+        }
+        Path dir = qmpPath().toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return "-qmp " + qmp + ": directory " + dir + " does not exist";
+        }
+        if (Files.exists(qmpPath())) {
+            return "-qmp " + qmp + ": " + qmpPath() + " already exists; remove it or choose another path";
+        }
+        return null;
+    }
+
+    /** Where -qmp asks for the QMP socket, or null. */
+    Path qmpPath() {
+        return qmp == null ? null : Path.of(qmp.split(",")[0].substring("unix:".length()));
     }
 
     private static String checkDevice(String d) {

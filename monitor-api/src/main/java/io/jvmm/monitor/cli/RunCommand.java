@@ -96,9 +96,9 @@ final class RunCommand implements Callable<Integer> {
         if (compat != null) {
             return fail(ExitCodes.BAD_INPUT, compat);
         }
-        if (paused && !monitor) {
-            return fail(ExitCodes.BAD_INPUT, "-S starts the guest paused and only the monitor can continue it; add "
-                    + "--monitor (then POST 'cont' to /vms/{id}/hmp)");
+        if (paused && !monitor && qemu.qmp == null) {
+            return fail(ExitCodes.BAD_INPUT, "-S starts the guest paused and only a monitor can continue it; add "
+                    + "--monitor (then POST /vms/{id}/resume) or -qmp unix:PATH,server,nowait (then 'cont')");
         }
         if ("help".equals(cpu)) {
             System.out.print(CpuModel.help());
@@ -124,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
             return fail(ExitCodes.NO_KVM, "KVM is unavailable: " + Kvm.unavailabilityCause()
                     + " (jvmm needs read-write access to /dev/kvm)");
         }
-        if (monitor) {
+        if (monitor || qemu.qmp != null) {
             return runWithMonitor(spec);
         }
         try (QemuCompatOptions.SerialTarget serial = openSerial()) {
@@ -201,21 +201,31 @@ final class RunCommand implements Callable<Integer> {
         t.start();
     }
 
-    /** Hands the VM to the Quarkus service, which runs it with its monitor and exits with its result. */
+    /**
+     * Hands the VM to the Quarkus service, which runs it with its monitors (REST with --monitor, QMP
+     * with -qmp; without --monitor no HTTP listener is opened) and exits with its result.
+     */
     private int runWithMonitor(LaunchSpec spec) {
-        String problem = listen.validate();
+        String problem = monitor ? listen.validate() : null;
         if (problem != null) {
             return fail(ExitCodes.BAD_INPUT, problem);
         }
         if (timeoutSeconds != 0) {
-            return fail(ExitCodes.BAD_INPUT, "--timeout does not combine with --monitor; end the VM with 'quit'");
+            return fail(ExitCodes.BAD_INPUT, "--timeout does not combine with --monitor or -qmp; end the VM with "
+                    + "'quit'");
         }
         if (!qemu.serialOnStdio() || qemu.pidfile != null) {
             return fail(ExitCodes.BAD_INPUT, "-serial other than stdio and -pidfile do not combine with --monitor "
                     + "yet; drop them");
         }
         try {
-            ServiceLaunch.set(new ServiceLaunch(spec, listen.apply()));
+            String where = "";
+            if (monitor) {
+                where = listen.apply();
+            } else {
+                System.setProperty("quarkus.http.host-enabled", "false");
+            }
+            ServiceLaunch.set(new ServiceLaunch(spec, where, qemu.qmpPath()));
         } catch (java.io.IOException e) {
             return fail(ExitCodes.BAD_INPUT, e.getMessage());
         }

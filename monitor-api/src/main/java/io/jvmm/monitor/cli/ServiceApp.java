@@ -29,8 +29,13 @@ public class ServiceApp implements QuarkusApplication {
         }
         try (StdoutSerial serial = new StdoutSerial()) {
             ManagedVm vm = service.create(launch.vm(), serial, true);
-            System.err.println("jvmm: " + vm.id() + " running; monitor at " + launch.where() + "/vms/" + vm.id()
-                    + "/hmp");
+            if (launch.qmp() != null) {
+                service.serveQmp(vm, launch.qmp());
+            }
+            if (!launch.where().isEmpty()) {
+                System.err.println("jvmm: " + vm.id() + " running; monitor at " + launch.where() + "/vms/" + vm.id()
+                        + "/hmp");
+            }
             MachineExit exit = vm.machine().exitFuture().get();
             serial.close();
             return RunCommand.ended(exit);

@@ -57,8 +57,7 @@ public final class VmmCommand implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = VmmCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"jvmm " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+            return new String[] {"jvmm " + io.jvmm.monitor.service.Versions.jvmm()};
         }
     }
 }

@@ -11,6 +11,7 @@ public final class ManagedVm {
     private final ConsoleBuffer console;
     private final Instant created = Instant.now();
     private volatile int currentCpu;
+    private volatile io.jvmm.monitor.qmp.QmpServer qmp;
 
     ManagedVm(String id, LaunchSpec spec, Machine machine, ConsoleBuffer console) {
         this.id = id;
@@ -47,6 +48,23 @@ public final class ManagedVm {
 
     public Instant created() {
         return created;
+    }
+
+    /** The VM's QMP socket, or null. */
+    public java.nio.file.Path qmpPath() {
+        io.jvmm.monitor.qmp.QmpServer q = qmp;
+        return q == null ? null : q.path();
+    }
+
+    void qmp(io.jvmm.monitor.qmp.QmpServer server) {
+        this.qmp = server;
+    }
+
+    void closeQmp() {
+        io.jvmm.monitor.qmp.QmpServer q = qmp;
+        if (q != null) {
+            q.close();
+        }
     }
 
     /** The CPU that {@code info registers} without arguments shows (set with {@code cpu N}). */

@@ -40,6 +40,18 @@ public class Monitor {
         return execute(service.get(id), cmd);
     }
 
+    /**
+     * As {@link #hmp(String, String)} on {@code vm}, with {@code cpuIndex} (unless negative) as the
+     * current CPU for this command only (QMP's human-monitor-command "cpu-index").
+     */
+    public String hmp(ManagedVm vm, String commandLine, int cpuIndex) {
+        MonitorCommand cmd = HmpParser.parse(commandLine);
+        if (cpuIndex >= 0 && cmd instanceof MonitorCommand.InfoRegisters r && !r.all() && r.cpu() < 0) {
+            cmd = new MonitorCommand.InfoRegisters(false, checkCpu(vm.machine(), cpuIndex));
+        }
+        return execute(vm, cmd);
+    }
+
     /** Runs {@code cmd} on {@code vm}, timing it by command name. */
     public String execute(ManagedVm vm, MonitorCommand cmd) {
         MachineState state = vm.machine().state();

@@ -54,6 +54,13 @@ public class VmService {
     @ConfigProperty(name = "jvmm.image-dir")
     java.util.Optional<String> imageDir;
 
+    /** Where each VM's QMP socket goes ({@code <dir>/<vm label>.qmp}); unset, VMs have none unless asked for. */
+    @ConfigProperty(name = "jvmm.qmp-dir")
+    java.util.Optional<String> qmpDir;
+
+    @Inject
+    Monitor monitor;
+
     private VmSlots slots;
     private ImageDirectory images;
     private VmInfoMeters info;
@@ -132,12 +139,16 @@ public class VmService {
             events.publish(vm, VmEvent.CREATED, Map.of("guest", spec.guest(), "smp", machine.config().topology()
                     .canonical(), "memory", machine.config().memorySize(), "paused", spec.paused()));
             events.watch(vm);
+            if (qmpDir.isPresent() && !qmpDir.get().isBlank()) {
+                serveQmp(vm, java.nio.file.Path.of(qmpDir.get(), vm.label() + ".qmp"));
+            }
             machine.start();
         } catch (ConfigException | BootImageException | RuntimeException | Error e) {
             try {
                 if (vm != null) {
                     vms.remove(vm.id());
                     info.remove(vm);
+                    vm.closeQmp();
                     vm.machine().destroy();
                 }
             } finally {
@@ -151,6 +162,19 @@ public class VmService {
             throw e;
         }
         return vm;
+    }
+
+    /**
+     * Serves QMP for {@code vm} on a Unix socket at {@code path} (mode 0600) until it is destroyed.
+     *
+     * @throws ServiceException 500 if the socket cannot be made (the path exists, or its directory does not)
+     */
+    public void serveQmp(ManagedVm vm, java.nio.file.Path path) {
+        try {
+            vm.qmp(io.jvmm.monitor.qmp.QmpServer.start(path, vm, monitor, events, Versions.jvmm()));
+        } catch (java.io.IOException e) {
+            throw new ServiceException(500, "GenericError", "Cannot make the QMP socket " + path + ": " + e);
+        }
     }
 
     /** The VM whose id or name is {@code idOrName}. */
@@ -184,6 +208,7 @@ public class VmService {
             destroyed.add(vm.id());
             info.remove(vm);
             try {
+                vm.closeQmp();
                 vm.machine().destroy();
             } finally {
                 if (vm.name() != null) {
