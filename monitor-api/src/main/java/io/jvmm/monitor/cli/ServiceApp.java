@@ -37,6 +37,7 @@ public class ServiceApp implements QuarkusApplication {
                         + "/hmp");
             }
             MachineExit exit = vm.machine().exitFuture().get();
+            vm.awaitQmpAnswers(2000);
             serial.close();
             return RunCommand.ended(exit);
         }

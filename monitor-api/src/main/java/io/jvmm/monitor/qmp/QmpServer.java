@@ -22,11 +22,14 @@ public final class QmpServer implements AutoCloseable {
     private final Path path;
     private final ServerSocketChannel server;
     private final Thread acceptor;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight;
 
-    private QmpServer(Path path, ServerSocketChannel server, Thread acceptor) {
+    private QmpServer(Path path, ServerSocketChannel server, Thread acceptor,
+                      java.util.concurrent.atomic.AtomicInteger inFlight) {
         this.path = path;
         this.server = server;
         this.acceptor = acceptor;
+        this.inFlight = inFlight;
     }
 
     /**
@@ -44,15 +47,16 @@ public final class QmpServer implements AutoCloseable {
             ch.close();
             throw e;
         }
-        Thread t = new Thread(() -> acceptLoop(ch, vm, monitor, events, version), "qmp-" + vm.id());
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        Thread t = new Thread(() -> acceptLoop(ch, vm, monitor, events, version, inFlight), "qmp-" + vm.id());
         t.setDaemon(true);
-        QmpServer s = new QmpServer(path, ch, t);
+        QmpServer s = new QmpServer(path, ch, t, inFlight);
         t.start();
         return s;
     }
 
     private static void acceptLoop(ServerSocketChannel ch, ManagedVm vm, Monitor monitor, ServiceEvents events,
-                                   String version) {
+                                   String version, java.util.concurrent.atomic.AtomicInteger inFlight) {
         while (ch.isOpen()) {
             SocketChannel client;
             try {
@@ -62,7 +66,7 @@ public final class QmpServer implements AutoCloseable {
             }
             Thread t = new Thread(() -> {
                 try (SocketChannel c = client) {
-                    new QmpSession(vm, monitor, events.log(), Channels.newOutputStream(c), version)
+                    new QmpSession(vm, monitor, events.log(), Channels.newOutputStream(c), version, inFlight)
                             .run(Channels.newInputStream(c));
                 } catch (IOException | RuntimeException e) {
                     // the client went away
@@ -70,6 +74,19 @@ public final class QmpServer implements AutoCloseable {
             }, "qmp-" + vm.id() + "-session");
             t.setDaemon(true);
             t.start();
+        }
+    }
+
+    /** Waits up to {@code timeoutMs} for the commands being answered (such as the quit that ended the VM) to be answered. */
+    public void awaitAnswered(long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import io.jvmm.monitor.service.ManagedVm;
 import io.jvmm.monitor.service.Monitor;
 import io.jvmm.monitor.service.MonitorCommand;
 import io.jvmm.monitor.service.MonitorCommandException;
+import io.jvmm.monitor.service.VmEvent;
 import io.jvmm.monitor.service.EventLog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,16 +47,23 @@ public final class QmpSession {
     private final EventLog events;
     private final OutputStream out;
     private final String version;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight;
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     private boolean negotiated;
     private volatile boolean open = true;
 
-    /** A session for {@code vm}, answering on {@code out}; {@code version} is jvmm's, for the greeting. */
-    public QmpSession(ManagedVm vm, Monitor monitor, EventLog events, OutputStream out, String version) {
+    /**
+     * A session for {@code vm}, answering on {@code out}; {@code version} is jvmm's, for the greeting;
+     * {@code inFlight} counts commands being answered (so that a process ending can let them finish).
+     */
+    public QmpSession(ManagedVm vm, Monitor monitor, EventLog events, OutputStream out, String version,
+                      java.util.concurrent.atomic.AtomicInteger inFlight) {
         this.vm = vm;
         this.monitor = monitor;
         this.events = events;
         this.out = out;
         this.version = version;
+        this.inFlight = inFlight;
     }
 
     /** Sends the greeting, then answers every command read from {@code in} until it ends or {@code quit}. */
@@ -74,7 +82,12 @@ public final class QmpSession {
                     send(error(null, "GenericError", "JSON parse error, " + rootMessage(e)));
                     return; // QEMU resets the parser; a stream that is not JSON cannot be resynchronised here
                 }
-                send(answer(request));
+                inFlight.incrementAndGet();
+                try {
+                    send(answer(request));
+                } finally {
+                    inFlight.decrementAndGet();
+                }
             }
         } finally {
             open = false;
@@ -179,8 +192,17 @@ public final class QmpSession {
                 monitor.execute(vm, simple(cmd));
                 if (cmd.equals("quit")) {
                     open = false;
+                    awaitEnded(); // QEMU sends SHUTDOWN before quit's answer
                 }
                 return JSON.createObjectNode();
+        }
+    }
+
+    private void awaitEnded() {
+        try {
+            ended.await(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -254,12 +276,17 @@ public final class QmpSession {
     private void subscribe() {
         events.subscribe(-1, e -> vm.id().equals(e.vm()), e -> {
             ObjectNode ev = QmpEvents.of(e);
-            if (ev != null && open) {
+            boolean end = VmEvent.ENDED.equals(e.type());
+            if (ev != null && (open || end)) {
                 try {
                     send(ev);
                 } catch (IOException ex) {
                     open = false;
                 }
+            }
+            if (end) {
+                ended.countDown();
+                return false;
             }
             return open;
         });

@@ -60,6 +60,14 @@ public final class ManagedVm {
         this.qmp = server;
     }
 
+    /** Lets QMP clients get their answers (to the quit that ended the VM, say) before the process ends. */
+    public void awaitQmpAnswers(long timeoutMs) {
+        io.jvmm.monitor.qmp.QmpServer q = qmp;
+        if (q != null) {
+            q.awaitAnswered(timeoutMs);
+        }
+    }
+
     void closeQmp() {
         io.jvmm.monitor.qmp.QmpServer q = qmp;
         if (q != null) {

@@ -28,10 +28,16 @@ final class Launcher {
         return Path.of(p);
     }
 
-    static Run run(String... args) throws IOException, InterruptedException {
+    /** The launcher's command line with {@code args}, to start it as a process of one's own. */
+    static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(script().toString());
         cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static Run run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = command(args);
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> slurp(p.getInputStream()));

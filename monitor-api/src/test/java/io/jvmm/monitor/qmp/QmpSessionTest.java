@@ -26,7 +26,7 @@ class QmpSessionTest {
 
     private static List<JsonNode> converse(String input) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new QmpSession(null, null, new EventLog(8), out, "test").run(
+        new QmpSession(null, null, new EventLog(8), out, "test", new java.util.concurrent.atomic.AtomicInteger()).run(
                 new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
         List<JsonNode> answers = new ArrayList<>();
         for (String line : out.toString(StandardCharsets.UTF_8).split("\r\n")) {
