@@ -24,7 +24,6 @@
  */
 #include "lib/defs.h"
 
-#define TRAMPOLINE_PAGE 0x08
 #define BOOT_RECORD     0x600           /* magic, then the boot count */
 #define BOOT_MAGIC      0x54455352      /* "RSET" */
 #define EXIT_NO_RESET   5
@@ -75,18 +74,8 @@ guest_main:
     call opt_uint
     movl %eax, %ebx                     /* EBX = timeout_ms */
 
-    call acpi_init
-    call smp_init
-    call smp_check_madt
-    cmpl $1, ncpus
-    je 1f
-    movl $reset_ap, ap_main_hook
-    movl $TRAMPOLINE_PAGE, %eax
-    call smp_wake_broadcast
-    movl %ebx, %eax
-    call smp_wait_checkins
-1:  movl %ebx, %eax
-    call smp_verify
+    movl $reset_ap, %eax
+    call smp_bring_up                   /* ACPI, topology, every AP woken and checked in */
 
     /* Count this boot: the record survives a reset, the image's data does not. */
     cmpl $BOOT_MAGIC, BOOT_RECORD

@@ -22,7 +22,6 @@
  */
 #include "lib/defs.h"
 
-#define TRAMPOLINE_PAGE 0x08        /* SIPI vector 0x08 -> start at 0x8000 */
 
     .section .rodata
     .globl guest_name
@@ -47,21 +46,8 @@ guest_main:
     call opt_uint
     movl %eax, %ebx                     /* EBX = timeout_ms */
 
-    /* Platform discovery: ACPI (PM timer, MADT), fw_cfg N, topology. */
-    call acpi_init
-    call smp_init
-    call smp_check_madt
-
-    /* Wake the APs and wait for them. */
-    cmpl $1, ncpus
-    je 1f
-    movl $smpboot_ap, ap_main_hook
-    movl $TRAMPOLINE_PAGE, %eax
-    call smp_wake_broadcast
-    movl %ebx, %eax
-    call smp_wait_checkins
-1:  movl %ebx, %eax
-    call smp_verify
+    movl $smpboot_ap, %eax
+    call smp_bring_up                   /* ACPI, topology, every AP woken and checked in */
     PRINTLN "PASS"
     xorl %eax, %eax
     ret

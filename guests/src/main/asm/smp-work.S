@@ -47,7 +47,6 @@
  */
 #include "lib/defs.h"
 
-#define TRAMPOLINE_PAGE 0x08
 #define CHUNK_ITERATIONS 4096      /* the BSP checks the clock after each chunk */
 #define CHUNKS_PER_UNIT  4          /* one unit = 16384 iterations */
 #define W_UNITS 0               /* per-CPU record: units done (written by its CPU only) */
@@ -104,19 +103,8 @@ guest_main:
     call opt_uint
     movl %eax, %ebx                     /* EBX = timeout_ms */
 
-    /* Bring-up, exactly as smp-boot. */
-    call acpi_init
-    call smp_init
-    call smp_check_madt
-    cmpl $1, ncpus
-    je 1f
-    movl $work_ap, ap_main_hook
-    movl $TRAMPOLINE_PAGE, %eax
-    call smp_wake_broadcast
-    movl %ebx, %eax
-    call smp_wait_checkins
-1:  movl %ebx, %eax
-    call smp_verify
+    movl $work_ap, %eax
+    call smp_bring_up                   /* ACPI, topology, every AP woken and checked in */
     call line_begin
     PUTDEC ncpus
     PUTS " CPUs up"

@@ -573,3 +573,27 @@ report_ap_error:
     call putdec
 9:  call line_end
     ret
+
+/* ---------------------------------------------------------------------------
+ * smp_bring_up(EAX = AP hook, EBX = timeout in ms): the bring-up every SMP
+ * guest starts with: ACPI, fw_cfg and topology (smp_init), the MADT check,
+ * the BIOS-style wake-up of every AP through the trampoline at 0x8000 (SIPI
+ * vector 0x08), each AP running the hook once checked in, and the check of
+ * who checked in (smp_verify, which exits on a problem).
+ * ------------------------------------------------------------------------- */
+    .globl smp_bring_up
+smp_bring_up:
+    pushl %eax
+    call acpi_init
+    call smp_init
+    call smp_check_madt
+    popl %eax
+    cmpl $1, ncpus
+    je 1f
+    movl %eax, ap_main_hook
+    movl $0x08, %eax
+    call smp_wake_broadcast
+    movl %ebx, %eax
+    call smp_wait_checkins
+1:  movl %ebx, %eax
+    jmp smp_verify

@@ -42,15 +42,7 @@ public class ConsoleResource {
     public void stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                        @Context SseEventSink sink, @Context Sse sse) {
         ManagedVm vm = service.get(id);
-        long from = 0;
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            try {
-                from = Long.parseLong(lastEventId.trim());
-            } catch (NumberFormatException e) {
-                throw new io.jvmm.monitor.service.MonitorCommandException("GenericError", "Last-Event-ID '"
-                        + lastEventId + "' is not a console offset; reconnect with the id of the last event received");
-            }
-        }
+        long from = LastEventId.parse(lastEventId, 0, "a console offset");
         streams.follow(vm, from, new ConsoleStreams.Follower() {
             @Override
             public boolean accept(long offset, long end, String text, long lost) {

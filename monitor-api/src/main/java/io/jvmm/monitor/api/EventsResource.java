@@ -50,7 +50,7 @@ public class EventsResource {
     }
 
     private void stream(String lastEventId, Predicate<VmEvent> filter, SseEventSink sink, Sse sse) {
-        long last = parse(lastEventId);
+        long last = LastEventId.parse(lastEventId, -1, "an event number");
         EventLog.Subscriber s = e -> {
             if (sink.isClosed()) {
                 return false;
@@ -60,17 +60,5 @@ public class EventsResource {
             return true;
         };
         events.log().subscribe(last, filter, s);
-    }
-
-    private static long parse(String lastEventId) {
-        if (lastEventId == null || lastEventId.isBlank()) {
-            return -1;
-        }
-        try {
-            return Math.max(0, Long.parseLong(lastEventId.trim()));
-        } catch (NumberFormatException e) {
-            throw new io.jvmm.monitor.service.MonitorCommandException("GenericError", "Last-Event-ID '" + lastEventId
-                    + "' is not an event number; reconnect with the id of the last event received");
-        }
     }
 }

@@ -21,7 +21,7 @@ import java.nio.ByteOrder;
  * and the page tables go at {@link KernelBootLayout}'s low addresses; the initrd goes page-aligned
  * as high as both RAM and the kernel's initrd_addr_max allow.
  */
-public final class BzImage {
+public final class BzImage implements KernelImages.LinuxImage {
     /** The lowest boot protocol accepted: 2.06 brought cmdline_size (Linux 2.6.22). */
     public static final int MIN_PROTOCOL = 0x0206;
     /** The 64-bit entry's offset from the load address (startup_64). */
@@ -97,6 +97,7 @@ public final class BzImage {
     }
 
     /** The file name this image came from. */
+    @Override
     public String source() {
         return source;
     }
@@ -163,6 +164,7 @@ public final class BzImage {
     }
 
     /** Checks that the kernel's memory ({@link #end()}) fits in {@code ramSize} bytes, without touching memory. */
+    @Override
     public void checkFits(long ramSize) throws BootImageException {
         if (end() > ramSize) {
             throw new BootImageException(source, String.format("the kernel needs memory up to 0x%x (%d MiB) before "
@@ -192,6 +194,7 @@ public final class BzImage {
      * @param rsdpAddress the ACPI RSDP's physical address, or 0 to let the kernel search for it
      * @throws BootImageException if the kernel, the command line or the initrd does not fit
      */
+    @Override
     public Loaded load(GuestMemory memory, String commandLine, byte[] initrd, long rsdpAddress)
             throws BootImageException {
         long ram = memory.size();

@@ -22,7 +22,7 @@ public final class KernelImages {
      * A parsed kernel image of one of the kinds jvmm boots: parsed once, checked against a RAM
      * size before any VM exists, and loaded at creation and again at every reset.
      */
-    public sealed interface Kernel permits MultibootKernel, PvhKernel, BzImageKernel {
+    public sealed interface Kernel permits MultibootKernel, LinuxKernel {
         /** The file name or guest name it came from. */
         String source();
 
@@ -85,71 +85,70 @@ public final class KernelImages {
         }
     }
 
-    /** An ELF kernel entered through its PVH note. */
-    public record PvhKernel(PvhImage image) implements Kernel {
+    /** What both Linux loaders offer: a source, a fit check, and a load with one initrd. */
+    public interface LinuxImage {
+        String source();
+
+        void checkFits(long ramSize) throws BootImageException;
+
+        Booted load(GuestMemory memory, String commandLine, byte[] initrd, long rsdpAddress) throws BootImageException;
+    }
+
+    /** A Linux kernel: its command line is the kernel's alone, and it takes at most one module, its initrd. */
+    public sealed interface LinuxKernel extends Kernel permits PvhKernel, BzImageKernel {
+        /** The loader. */
+        LinuxImage linux();
+
         @Override
-        public String source() {
-            return image.source();
+        default String source() {
+            return linux().source();
+        }
+
+        @Override
+        default boolean commandLineNamesImage() {
+            return false;
+        }
+
+        @Override
+        default void checkFits(long ramSize) throws BootImageException {
+            linux().checkFits(ramSize);
+        }
+
+        @Override
+        default Booted load(GuestMemory memory, String commandLine, List<BootModule> modules, long rsdp)
+                throws BootImageException {
+            if (modules.size() > 1) {
+                throw new BootImageException(source(), "a Linux kernel takes one initrd, not " + modules.size()
+                        + "; concatenate the cpio archives into one file");
+            }
+            return linux().load(memory, commandLine, modules.isEmpty() ? null : modules.get(0).data(), rsdp);
+        }
+    }
+
+    /** An ELF kernel entered through its PVH note. */
+    public record PvhKernel(PvhImage image) implements LinuxKernel {
+        @Override
+        public LinuxImage linux() {
+            return image;
         }
 
         @Override
         public String kind() {
             return "PVH vmlinux";
         }
-
-        @Override
-        public boolean commandLineNamesImage() {
-            return false;
-        }
-
-        @Override
-        public void checkFits(long ramSize) throws BootImageException {
-            image.checkFits(ramSize);
-        }
-
-        @Override
-        public Booted load(GuestMemory memory, String commandLine, List<BootModule> modules, long rsdp)
-                throws BootImageException {
-            return image.load(memory, commandLine, initrd(source(), modules), rsdp);
-        }
     }
 
     /** A Linux bzImage. */
-    public record BzImageKernel(BzImage image) implements Kernel {
+    public record BzImageKernel(BzImage image) implements LinuxKernel {
         @Override
-        public String source() {
-            return image.source();
+        public LinuxImage linux() {
+            return image;
         }
 
         @Override
         public String kind() {
             return "bzImage";
         }
-
-        @Override
-        public boolean commandLineNamesImage() {
-            return false;
-        }
-
-        @Override
-        public void checkFits(long ramSize) throws BootImageException {
-            image.checkFits(ramSize);
-        }
-
-        @Override
-        public Booted load(GuestMemory memory, String commandLine, List<BootModule> modules, long rsdp)
-                throws BootImageException {
-            return image.load(memory, commandLine, initrd(source(), modules), rsdp);
-        }
-    }
-
-    /** The one initrd a Linux kernel takes, or null. */
-    private static byte[] initrd(String source, List<BootModule> modules) throws BootImageException {
-        if (modules.size() > 1) {
-            throw new BootImageException(source, "a Linux kernel takes one initrd, not " + modules.size()
-                    + "; concatenate the cpio archives into one file");
-        }
-        return modules.isEmpty() ? null : modules.get(0).data();
     }
 
     /**

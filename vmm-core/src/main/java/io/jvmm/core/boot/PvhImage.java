@@ -19,7 +19,7 @@ import java.nio.ByteOrder;
  * at {@link KernelBootLayout}'s low addresses; the initrd goes page-aligned at the top of RAM.
  * The kernel is entered in 32-bit protected mode, paging off, with EBX = the start info.
  */
-public final class PvhImage {
+public final class PvhImage implements KernelImages.LinuxImage {
     /** XEN_ELFNOTE_PHYS32_ENTRY (xen/include/public/elfnote.h). */
     public static final int XEN_ELFNOTE_PHYS32_ENTRY = 18;
     /** The owner name of Xen's ELF notes. */
@@ -78,6 +78,7 @@ public final class PvhImage {
     }
 
     /** The file name this image came from. */
+    @Override
     public String source() {
         return source;
     }
@@ -101,6 +102,7 @@ public final class PvhImage {
      * Checks that every segment lies in RAM at or above 1 MiB ({@code ramSize} bytes of it),
      * without touching memory.
      */
+    @Override
     public void checkFits(long ramSize) throws BootImageException {
         int i = 0;
         for (ElfFile.Segment s : elf.segments()) {
@@ -139,6 +141,7 @@ public final class PvhImage {
      * @param rsdpAddress the ACPI RSDP's physical address, or 0 if there is none
      * @throws BootImageException if the image, the command line or the initrd does not fit
      */
+    @Override
     public Loaded load(GuestMemory memory, String commandLine, byte[] initrd, long rsdpAddress)
             throws BootImageException {
         long ram = memory.size();

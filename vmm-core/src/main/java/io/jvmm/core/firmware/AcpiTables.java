@@ -136,7 +136,9 @@ public final class AcpiTables {
                 .u8(0)
                 .u32(FADT_FLAGS);
         gas(t, ResetControl.PORT, 8).u8(ResetControl.RESET_VALUE).zeros(3); // RESET_REG, RESET_VALUE, reserved
-        t.u64(facs).u64(dsdt);
+        // X_FIRMWARE_CTRL stays 0: ACPI allows one FACS address, and the 32-bit FIRMWARE_CTRL has it (as
+        // QEMU's FADT); with both set Linux lists and reserves the FACS twice.
+        t.u64(0).u64(dsdt);
         gas(t, AcpiPm.PM1_EVT, 32);
         gas(t, 0, 0);
         gas(t, AcpiPm.PM1_CNT, 16);
