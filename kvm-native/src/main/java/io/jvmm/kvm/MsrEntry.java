@@ -4,6 +4,8 @@ package io.jvmm.kvm;
 public record MsrEntry(int index, long data) {
     /** IA32_TIME_STAMP_COUNTER. */
     public static final int IA32_TSC = 0x10;
+    /** IA32_MTRR_DEF_TYPE: bit 11 enables the MTRRs, bits 0-7 the default memory type. */
+    public static final int IA32_MTRR_DEF_TYPE = 0x2ff;
     /** IA32_APIC_BASE. */
     public static final int IA32_APIC_BASE = 0x1b;
     /** IA32_MISC_ENABLE. */

@@ -34,6 +34,32 @@ public final class CpuidTable {
     private final SmpTopology topology;
 
     /** A builder over KVM's supported table for machines of {@code topology}. */
+    /** What {@code kvm} can give a vCPU: KVM_GET_SUPPORTED_CPUID, with the TSC-deadline timer where KVM emulates it. */
+    public static List<CpuidEntry> supported(io.jvmm.kvm.Kvm kvm) {
+        List<CpuidEntry> s = kvm.supportedCpuid();
+        return kvm.hasCapability(io.jvmm.kvm.KvmCap.TSC_DEADLINE_TIMER) ? withTscDeadline(s) : s;
+    }
+
+    /** CPUID.1:ECX bit 24, the TSC-deadline mode of the local APIC timer. */
+    static final int ECX_TSC_DEADLINE = 1 << 24;
+
+    /**
+     * {@code supported} with the TSC-deadline timer set: KVM_GET_SUPPORTED_CPUID leaves it out, but
+     * an in-kernel local APIC emulates it wherever KVM has KVM_CAP_TSC_DEADLINE_TIMER (QEMU's
+     * {@code -cpu host} sets it on the same condition). Linux prefers it to the APIC timer's
+     * periodic and one-shot modes.
+     */
+    static List<CpuidEntry> withTscDeadline(List<CpuidEntry> supported) {
+        List<CpuidEntry> out = new java.util.ArrayList<>(supported);
+        for (int i = 0; i < out.size(); i++) {
+            CpuidEntry e = out.get(i);
+            if (e.function() == 1) {
+                out.set(i, e.withRegisters(e.eax(), e.ebx(), e.ecx() | ECX_TSC_DEADLINE, e.edx()));
+            }
+        }
+        return out;
+    }
+
     public CpuidTable(List<CpuidEntry> supported, SmpTopology topology) {
         this.supported = List.copyOf(supported);
         this.topology = topology;

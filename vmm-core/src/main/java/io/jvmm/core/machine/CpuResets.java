@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * thread writes before it first runs (FULL level), the state {@code system_reset} writes (RESET
  * level, every vCPU parked), and the state a powered-off CPU starts in (RESET level, that CPU
  * only). Built from each CPU's template, captured from KVM right after the vCPU was created;
- * x87/SSE and XCR0 take their architectural reset values instead (KVM leaves MXCSR zero).
+ * x87/SSE and XCR0 take their architectural reset values instead (KVM leaves MXCSR zero), and the
+ * MTRRs are enabled write-back, as firmware leaves them.
  * Writing the images is the vCPU threads' job; this class only says what they are.
  */
 final class CpuResets {
@@ -35,6 +36,12 @@ final class CpuResets {
     record Template(Regs regs, Sregs sregs, DebugRegs debugRegs, List<MsrEntry> msrs, LapicState lapic,
                     VcpuEvents events) {
     }
+
+    /**
+     * IA32_MTRR_DEF_TYPE as firmware leaves it: MTRRs enabled, every address write-back, no ranges
+     * (as Firecracker sets it). With the reset value (MTRRs off) Linux leaves PAT uninitialised.
+     */
+    static final MsrEntry MTRRS_WRITE_BACK = new MsrEntry(MsrEntry.IA32_MTRR_DEF_TYPE, (1 << 11) | 6);
 
     private final List<Template> templates = new ArrayList<>();
     private final boolean secondariesPoweredOff;
@@ -59,7 +66,8 @@ final class CpuResets {
     /** The power-on state of CPU {@code cpu}: LAPIC wiring, TSC 0, x87/SSE reset; the boot CPU at the kernel's entry. */
     private CpuImage initial(int cpu) {
         Template t = templates.get(cpu);
-        CpuImage image = CpuImage.empty().withLapic(t.lapic()).withTsc(0).withFpu(Fpu.reset(), List.of(Xcr.xcr0Reset()));
+        CpuImage image = CpuImage.empty().withLapic(t.lapic()).withTsc(0).withFpu(Fpu.reset(), List.of(Xcr.xcr0Reset()))
+                .withMsrs(List.of(MTRRS_WRITE_BACK));
         if (cpu == 0) {
             CpuImage entry = loaded.bootCpu(t.sregs());
             image = image.withSregs(entry.sregs()).withRegs(entry.regs());
@@ -115,10 +123,16 @@ final class CpuResets {
                 .withRegs(entry.regs())
                 .withFpu(Fpu.reset(), List.of(Xcr.xcr0Reset()))
                 .withDebugRegs(t.debugRegs())
-                .withMsrs(t.msrs())
+                .withMsrs(withMtrrs(t.msrs()))
                 .withLapic(t.lapic())
                 .withMpState(boot ? MpState.RUNNABLE : MpState.UNINITIALIZED)
                 .withResetEvents(t.events());
+    }
+
+    private static List<MsrEntry> withMtrrs(List<MsrEntry> msrs) {
+        List<MsrEntry> out = new ArrayList<>(msrs);
+        out.add(MTRRS_WRITE_BACK);
+        return out;
     }
 
     /** The run state CPU {@code cpu} takes after a reset: secondaries of a powered-off machine are off again. */

@@ -47,7 +47,7 @@ final class KvmLimits {
             }
         }
         try {
-            config.cpuModel().apply(kvm.supportedCpuid());
+            config.cpuModel().apply(io.jvmm.core.firmware.CpuidTable.supported(kvm));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -115,6 +115,20 @@ class CpuidTableTest {
     }
 
     @Test
+    void theTscDeadlineTimerIsAddedToLeaf1AndNothingElseChanges() {
+        List<CpuidEntry> host = amdHost();
+        List<CpuidEntry> with = CpuidTable.withTscDeadline(host);
+        assertEquals(host.size(), with.size());
+        for (int i = 0; i < host.size(); i++) {
+            CpuidEntry a = host.get(i);
+            CpuidEntry b = with.get(i);
+            int expectedEcx = a.function() == 1 ? a.ecx() | (1 << 24) : a.ecx();
+            assertEquals(expectedEcx, b.ecx(), "leaf 0x" + Integer.toHexString(a.function()));
+            assertEquals(List.of(a.eax(), a.ebx(), a.edx()), List.of(b.eax(), b.ebx(), b.edx()));
+        }
+    }
+
+    @Test
     void leavesWithoutTopologyPassThroughUnchanged() throws Exception {
         SmpTopology t = SmpTopology.parse("8,sockets=2,cores=2,threads=2");
         for (int i = 0; i < t.cpus(); i++) {

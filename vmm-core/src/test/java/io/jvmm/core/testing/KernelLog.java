@@ -19,7 +19,6 @@ public final class KernelLog {
     private static final Pattern TIMESTAMP = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\]\\s?");
     private static final Pattern E820_USABLE = Pattern.compile(
             "BIOS-e820: \\[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\\] usable");
-    private static final Pattern NUMBERS = Pattern.compile("\\b(0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*\\b");
 
     private final List<String> lines = new ArrayList<>();
 
@@ -73,21 +72,34 @@ public final class KernelLog {
     }
 
     /**
-     * The class of {@code line}: its prefix up to the first ": " (the subsystem, "ACPI", "smpboot",
-     * "x86/fpu") and the word after it, or its first two words if it has no such prefix; numbers
-     * become '#'. "ACPI: RSDP 0x00000000000E0000 000024 (v02 JVMM  )" is "ACPI: RSDP".
+     * The class of {@code line}: numbers (words whose first letter or digit is a digit) become '#',
+     * then it is the prefix up to the first ": " (the subsystem, "ACPI", "smpboot", "x86/fpu") and
+     * the word after it, or the first two words if there is no such prefix. "ACPI: RSDP
+     * 0x00000000000E0000 000024 (v02 JVMM  )" is "ACPI: RSDP"; "Memory: 207552K/523896K available" is
+     * "Memory: #".
      */
     public static String classOf(String line) {
-        String s = NUMBERS.matcher(line).replaceAll("#").strip();
-        int colon = s.indexOf(": ");
-        String[] words;
-        if (colon > 0 && colon < 40 && !s.substring(0, colon).contains(" [")) {
-            String rest = s.substring(colon + 2).strip();
-            String next = rest.isEmpty() ? "" : rest.split("\\s+")[0];
-            return s.substring(0, colon) + ": " + next;
+        StringBuilder sb = new StringBuilder();
+        for (String w : line.strip().split("\\s+")) {
+            String alnum = w.replaceAll("^[^A-Za-z0-9]+", "");
+            sb.append(sb.length() == 0 ? "" : " ").append(!alnum.isEmpty() && Character.isDigit(alnum.charAt(0))
+                    ? "#" : w);
         }
-        words = s.split("\\s+");
+        String s = sb.toString();
+        int colon = s.indexOf(": ");
+        if (colon > 0 && colon < 40 && !s.substring(0, colon).contains("[")) {
+            String rest = s.substring(colon + 2).strip();
+            return s.substring(0, colon) + ": " + (rest.isEmpty() ? "" : rest.split("\\s+")[0]);
+        }
+        String[] words = s.split("\\s+");
         return words.length >= 2 ? words[0] + " " + words[1] : words[0];
+    }
+
+    /** The first {@code n} lines, as a log of their own. */
+    public KernelLog prefix(int n) {
+        KernelLog k = new KernelLog("");
+        k.lines.addAll(lines.subList(0, Math.min(n, lines.size())));
+        return k;
     }
 
     /** The classes of every line, in first-seen order. */
