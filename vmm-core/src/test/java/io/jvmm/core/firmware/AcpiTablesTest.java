@@ -228,6 +228,8 @@ class AcpiTablesTest {
         assertEquals(1L << 8, flags & (1L << 8), "TMR_VAL_EXT: 32-bit PM timer");
         assertEquals(1, flags & 1, "WBINVD");
         assertEquals(1L << 10, flags & (1L << 10), "RESET_REG_SUP: RESET_REG names the reset register");
+        assertEquals(0, flags & (1L << 4), "PWR_BUTTON clear: the power button is the PM1 fixed feature (AcpiPm)");
+        assertEquals(1L << 5, flags & (1L << 5), "SLP_BUTTON set: there is no fixed-feature sleep button");
         assertEquals(0, flags & (1L << 20), "not a hardware-reduced platform (it has PM registers)");
         assertGas(f, 116, 1, 8, 1, 0xcf9, "RESET_REG");
         assertEquals(0x06, u8(f, 128), "RESET_VALUE: SYS_RST | RST_CPU, which resets through port 0xCF9");
