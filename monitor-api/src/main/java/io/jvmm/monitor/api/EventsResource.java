@@ -1,15 +1,12 @@
 package io.jvmm.monitor.api;
 
 import io.jvmm.monitor.service.EventLog;
-import io.jvmm.monitor.service.ManagedVm;
 import io.jvmm.monitor.service.ServiceEvents;
 import io.jvmm.monitor.service.VmEvent;
-import io.jvmm.monitor.service.VmService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -19,37 +16,25 @@ import java.util.function.Predicate;
 
 /**
  * Lifecycle events as Server-Sent Events: every VM's at {@code GET /events}, one VM's at
- * {@code GET /vms/{id}/events}. Each event's SSE id is its sequence number and its SSE name its
- * type; the data is the JSON of {@link VmEvent}. A client that reconnects with
- * {@code Last-Event-ID} gets what it missed, or an {@code events-lost} event first.
+ * {@code GET /vms/{id}/events} ({@link VmEventsResource}). Each event's SSE id is its sequence
+ * number and its SSE name its type; the data is the JSON of {@link VmEvent}. A client that
+ * reconnects with {@code Last-Event-ID} gets what it missed, or an {@code events-lost} event first.
  */
-@Path("/")
+@Path("/events")
 public class EventsResource {
-    @Inject
-    VmService service;
-
     @Inject
     ServiceEvents events;
 
     /** Every VM's events. */
     @GET
-    @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void all(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
-        stream(lastEventId, e -> true, sink, sse);
+        stream(events, lastEventId, e -> true, sink, sse);
     }
 
-    /** One VM's events (by id or name). */
-    @GET
-    @Path("/vms/{id}/events")
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void vm(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
-                   @Context SseEventSink sink, @Context Sse sse) {
-        ManagedVm vm = service.get(id);
-        stream(lastEventId, e -> vm.id().equals(e.vm()) || VmEvent.LOST.equals(e.type()), sink, sse);
-    }
-
-    private void stream(String lastEventId, Predicate<VmEvent> filter, SseEventSink sink, Sse sse) {
+    /** Streams the events of {@code log} that pass {@code filter} to {@code sink}. */
+    static void stream(ServiceEvents events, String lastEventId, Predicate<VmEvent> filter, SseEventSink sink,
+                       Sse sse) {
         long last = LastEventId.parse(lastEventId, -1, "an event number");
         EventLog.Subscriber s = e -> {
             if (sink.isClosed()) {

@@ -145,7 +145,7 @@ class EventsTest {
     void aBadLastEventIdIsA400AndAnUnknownVmA404() {
         given().header("Last-Event-ID", "yesterday").get("/events").then().statusCode(400)
                 .body("error.desc", containsString("is not an event number"));
-        given().get("/vms/nope/events").then().statusCode(404);
+        given().get("/vms/nope/events").then().statusCode(404).body("error.desc", containsString("No VM 'nope'"));
     }
 
     @Test

@@ -20,7 +20,7 @@ class OpenApiDocumentTest {
     private static Set<String> declared() {
         Set<String> ops = new TreeSet<>();
         for (Class<?> c : new Class<?>[] {VmResource.class, VmActionsResource.class, ConsoleResource.class,
-            EventsResource.class, OpenApiResource.class}) {
+            EventsResource.class, VmEventsResource.class, OpenApiResource.class}) {
             String base = c.getAnnotation(Path.class).value();
             for (Method m : c.getDeclaredMethods()) {
                 String verb = m.isAnnotationPresent(GET.class) ? "get" : m.isAnnotationPresent(POST.class) ? "post"
