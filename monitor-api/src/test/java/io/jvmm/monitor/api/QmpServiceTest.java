@@ -39,9 +39,10 @@ class QmpServiceTest {
         }
     }
 
+    /** A fixed place: the profile and the test may be loaded by different class loaders, each running this. */
     private static Path createDir() {
         try {
-            return Files.createTempDirectory("jvmm-qmp");
+            return Files.createDirectories(Path.of("target", "qmp-sockets").toAbsolutePath());
         } catch (java.io.IOException e) {
             throw new UncheckedIOException(e);
         }
