@@ -54,9 +54,17 @@ public final class KernelLog {
         return lines.stream().filter(l -> p.matcher(l).find()).toList();
     }
 
-    /** The lines that report trouble ({@link #TROUBLE}). */
+    /** Reports on the host CPU's speculative-execution flaws: about the processor, not the machine a VMM builds. */
+    private static final Pattern CPU_FLAW_REPORT = Pattern.compile("^(Spectre|Speculative|RETBleed|Retbleed|MDS|"
+            + "MMIO Stale Data|SRBDS|GDS|TAA|ITLB multihit|L1TF|Register File Data Sampling)\\b[^:]*:");
+
+    /**
+     * The lines that report trouble ({@link #TROUBLE}), but for the kernel's reports on the host
+     * CPU's speculative-execution flaws ("Speculative Return Stack Overflow: WARNING: ..."), which
+     * say nothing of the machine and come and go with the host's processor.
+     */
     public List<String> trouble() {
-        return lines.stream().filter(l -> TROUBLE.matcher(l).find()).toList();
+        return lines.stream().filter(l -> TROUBLE.matcher(l).find() && !CPU_FLAW_REPORT.matcher(l).find()).toList();
     }
 
     /** Bytes of RAM the BIOS-e820 lines call usable. */
