@@ -120,6 +120,11 @@ public final class CpuModel {
         return sb.append(line == 0 ? "" : "\n").toString();
     }
 
+    /** Whether this model asks for {@code feature} to be turned on ({@code +feature}). */
+    public boolean turnsOn(String feature) {
+        return Boolean.TRUE.equals(changes.get(feature));
+    }
+
     /**
      * KVM's supported table with this model's changes made.
      *

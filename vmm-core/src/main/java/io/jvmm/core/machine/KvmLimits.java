@@ -47,7 +47,7 @@ final class KvmLimits {
             }
         }
         try {
-            config.cpuModel().apply(io.jvmm.core.firmware.CpuidTable.supported(kvm));
+            config.cpuModel().apply(io.jvmm.core.firmware.CpuidTable.supported(kvm, config.cpuModel()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -68,7 +68,8 @@ final class Platform {
         vm.createIrqchip();
         vm.createPit2(true);
         vm.setUserMemoryRegion(0, 0, 0, memory.size(), memory.hostAddress());
-        this.cpuid = new CpuidTable(config.cpuModel().apply(CpuidTable.supported(kvm)), config.topology());
+        this.cpuid = new CpuidTable(config.cpuModel().apply(CpuidTable.supported(kvm, config.cpuModel())),
+                config.topology());
         this.firmware = new BootFirmware(config.topology(), cpuid);
         this.resets = new CpuResets(config.topology().cpus(), config.secondariesPoweredOff());
     }

@@ -61,6 +61,8 @@ class LinuxBootTest {
             Map.entry("clocksource: hpet", "QEMU's HPET"),
             Map.entry("ACPI: WAET", "QEMU's Windows ACPI Emulated devices table"),
             Map.entry("ACPI: Reserving WAET", "QEMU's WAET"),
+            Map.entry("TSC deadline", "QEMU's -cpu host turns the TSC-deadline timer on; jvmm's with -cpu "
+                    + "host,+tsc-deadline, since without it Linux keeps the PIT and checks its IOAPIC routing (..TIMER)"),
             Map.entry("On node # zone DMA32", "SeaBIOS reserves the top pages of RAM for its tables (a hole in DMA32)"),
             Map.entry("e820: update", "SeaBIOS's e820 ranges"),
             Map.entry("e820: remove", "SeaBIOS's e820 ranges"),
