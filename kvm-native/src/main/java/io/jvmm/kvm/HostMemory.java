@@ -52,14 +52,6 @@ public final class HostMemory implements AutoCloseable {
         return size;
     }
 
-    /** Gives the pages back to the kernel (madvise MADV_DONTNEED): they read as zero afterwards. */
-    public void discard() {
-        checkOpen();
-        if (LibC.madvise(base, size, LibC.MADV_DONTNEED) != 0) {
-            throw new KvmException("madvise", LibC.errno());
-        }
-    }
-
     private void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException("Host memory of " + size + " bytes is unmapped");

@@ -35,7 +35,6 @@ final class LibC {
     static final int SIG_SETMASK = 2;
     /** glibc's sigset_t is 1024 bits. */
     static final int GLIBC_SIGSET_BYTES = 128;
-    static final int MADV_DONTNEED = 4;
 
     /** The errno the last call on this thread left. */
     static int errno() {
@@ -53,8 +52,6 @@ final class LibC {
     static native Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
 
     static native int munmap(Pointer addr, long length);
-
-    static native int madvise(Pointer addr, long length, int advice);
 
     /** Returns 0 or an error number (not errno): pthread functions do not set errno. */
     static native int pthread_sigmask(int how, Pointer set, Pointer oldset);

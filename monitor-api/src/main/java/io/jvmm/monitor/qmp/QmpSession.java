@@ -262,9 +262,9 @@ public final class QmpSession {
             ObjectNode c = list.addObject();
             c.put("thread-id", v.hostThreadId());
             ObjectNode props = c.putObject("props");
-            props.put("core-id", (i / t.threads()) % t.cores());
-            props.put("thread-id", i % t.threads());
-            props.put("socket-id", i / (t.threads() * t.cores()));
+            props.put("core-id", t.coreOf(i));
+            props.put("thread-id", t.threadOf(i));
+            props.put("socket-id", t.socketOf(i));
             c.put("qom-path", "/machine/unattached/device[" + i + "]");
             c.put("cpu-index", i);
             c.put("target", "x86_64");

@@ -129,10 +129,22 @@ public record SmpTopology(int cpus, int maxCpus, int sockets, int cores, int thr
 
     /** The APIC ID of CPU index {@code index} (0 .. maxcpus-1). */
     public int apicId(int index) {
-        int thread = index % threads;
-        int core = (index / threads) % cores;
-        int socket = index / (threads * cores);
-        return (socket << (coreBits() + threadBits())) | (core << threadBits()) | thread;
+        return (socketOf(index) << (coreBits() + threadBits())) | (coreOf(index) << threadBits()) | threadOf(index);
+    }
+
+    /** The socket CPU index {@code index} is in. */
+    public int socketOf(int index) {
+        return index / (threads * cores);
+    }
+
+    /** The core (within its socket) CPU index {@code index} is on. */
+    public int coreOf(int index) {
+        return (index / threads) % cores;
+    }
+
+    /** The thread (within its core) CPU index {@code index} is. */
+    public int threadOf(int index) {
+        return index % threads;
     }
 
     /** The highest APIC ID any CPU of this topology has. */
