@@ -21,5 +21,5 @@ command -v gcc >/dev/null 2>&1 || die "'gcc' not found in PATH (apt-get install 
 [[ -f $jdk/include/jni.h && -f $jdk/include/linux/jni_md.h ]] \
     || die "no JNI headers under $jdk/include: build with a full JDK 17 (e.g. apt-get install openjdk-17-jdk-headless), not a JRE"
 mkdir -p "$(dirname "$out")" || die "cannot create $(dirname "$out")"
-gcc -O2 -fPIC -shared -Wall -Wextra -Werror -I"$jdk/include" -I"$jdk/include/linux" -o "$out" "$src" \
+gcc -O2 -fPIC -shared -Wall -Wextra -Werror -I"$jdk/include" -I"$jdk/include/linux" -o "$out" "$src" -ldl \
     || die "compiling $src failed"

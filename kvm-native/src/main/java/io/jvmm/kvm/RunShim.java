@@ -14,14 +14,16 @@ import java.nio.file.StandardCopyOption;
  * does nothing, so a kick needs no KVM_SET_SIGNAL_MASK (see {@link VcpuFd}). Every other call stays
  * on {@link LibC}.
  *
- * <p>Loaded once per process: the library is copied from the jar to a temporary file, loaded,
- * and the file unlinked (the mapping stays). If that fails, {@link #unavailabilityCause()} says
+ * <p>Loaded once per class loader that loads this class (a second Quarkus application in one test
+ * JVM is a second one): the library is copied from the jar to a temporary file, loaded, and the
+ * file unlinked (the mapping stays). The copies share the kick signal: the first copy's handler,
+ * kept mapped for the life of the process, serves them all. If that fails, {@link #unavailabilityCause()} says
  * why and {@link RunPath#preferred()} falls back to JNA.
  */
 final class RunShim {
     static final String RESOURCE = "linux-x86_64/libjvmm-kvm.so";
     /** The interface version this class expects of the library (JVMM_KVM_SHIM_VERSION). */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private static final String CAUSE = load();
 
@@ -45,8 +47,9 @@ final class RunShim {
     static native int ioctl(int fd, long request, long arg);
 
     /**
-     * Installs the shim's no-op handler for {@code signal}, process-wide (SA_RESTART). Returns 0,
-     * minus errno, or minus EBUSY if another handler is installed for it (left in place).
+     * Installs the shim's no-op handler for {@code signal}, process-wide (SA_RESTART). Returns 0
+     * (also when any copy of the shim's handler is installed already), minus errno, or minus EBUSY
+     * if another handler is installed for it (left in place).
      */
     static native int installKickHandler(int signal);
 
