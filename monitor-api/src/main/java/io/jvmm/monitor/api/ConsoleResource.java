@@ -1,5 +1,8 @@
 package io.jvmm.monitor.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.core.machine.InvalidStateException;
 import io.jvmm.monitor.service.ConsoleStreams;
 import io.jvmm.monitor.service.ManagedVm;
@@ -27,6 +30,7 @@ import java.util.Map;
  * receive buffer, with its interrupt, as a terminal would. (The last 64 KiB as one text:
  * {@code GET /vms/{id}/console}.)
  */
+@Tag(name = "Console")
 @Path("/vms/{id}/console")
 public class ConsoleResource {
     @Inject
@@ -36,6 +40,8 @@ public class ConsoleResource {
     ConsoleStreams streams;
 
     /** Follows the console from the start of what is kept, or from {@code Last-Event-ID}. */
+    @Operation(summary = "Follow the serial console as Server-Sent Events, from what is kept or from Last-Event-ID.")
+    @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Path("/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -69,6 +75,11 @@ public class ConsoleResource {
     }
 
     /** Types the body's bytes into the serial port, as a terminal would (up to 4096 unread bytes are kept). */
+    @Operation(summary = "Type the body's bytes into the serial port, as a terminal would.")
+    @APIResponse(responseCode = "204", description = "Queued for the guest.")
+    @APIResponse(responseCode = "400", ref = "Error")
+    @APIResponse(responseCode = "404", ref = "Error")
+    @APIResponse(responseCode = "409", ref = "Error")
     @POST
     @Consumes({MediaType.TEXT_PLAIN, MediaType.APPLICATION_OCTET_STREAM})
     public Response type(@PathParam("id") String id, byte[] body) {

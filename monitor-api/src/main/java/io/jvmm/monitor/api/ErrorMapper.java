@@ -110,8 +110,8 @@ public class ErrorMapper {
         }
         String desc = switch (status) {
             case 404 -> "No such endpoint: /" + uri.getPath().replaceFirst("^/", "") + "; the API is described at "
-                    + "/openapi";
-            case 405 -> "Method not allowed on /" + uri.getPath().replaceFirst("^/", "") + "; see /openapi";
+                    + "/q/openapi";
+            case 405 -> "Method not allowed on /" + uri.getPath().replaceFirst("^/", "") + "; see /q/openapi";
             case 415 -> "The body must be JSON (Content-Type: application/json)";
             case 406 -> "This endpoint answers in JSON (Accept: application/json)";
             default -> e.getMessage();

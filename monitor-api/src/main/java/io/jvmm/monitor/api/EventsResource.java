@@ -1,5 +1,8 @@
 package io.jvmm.monitor.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.monitor.service.EventLog;
 import io.jvmm.monitor.service.ServiceEvents;
 import io.jvmm.monitor.service.VmEvent;
@@ -20,12 +23,14 @@ import java.util.function.Predicate;
  * number and its SSE name its type; the data is the JSON of {@link VmEvent}. A client that
  * reconnects with {@code Last-Event-ID} gets what it missed, or an {@code events-lost} event first.
  */
+@Tag(name = "Events")
 @Path("/events")
 public class EventsResource {
     @Inject
     ServiceEvents events;
 
     /** Every VM's events. */
+    @Operation(summary = "Every VM's events as Server-Sent Events; Last-Event-ID resumes from the bounded buffer.")
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void all(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {

@@ -75,7 +75,7 @@ public class RequestOrigin {
     }
 
     /** The host of a Host header, without its port, lower-case; IPv6 literals without brackets. */
-    static String hostPart(String header) {
+    public static String hostPart(String header) {
         String h = header.trim().toLowerCase(Locale.ROOT);
         if (h.startsWith("[")) {
             int end = h.indexOf(']');

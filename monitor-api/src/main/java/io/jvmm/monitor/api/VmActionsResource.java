@@ -1,5 +1,8 @@
 package io.jvmm.monitor.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.monitor.service.Monitor;
 import io.jvmm.monitor.service.MonitorCommand;
 import io.jvmm.monitor.service.VmService;
@@ -20,6 +23,7 @@ import jakarta.ws.rs.core.Response;
  * is {@code DELETE /vms/{id}}. Why actions rather than Firecracker's {@code PATCH} of a state:
  * docs/api.md.
  */
+@Tag(name = "VM actions")
 @Path("/vms/{id}")
 @Produces(MediaType.APPLICATION_JSON)
 public class VmActionsResource {
@@ -35,6 +39,11 @@ public class VmActionsResource {
     }
 
     /** Stops every vCPU (HMP {@code stop}); allowed while running, paused or resetting. */
+    @Operation(summary = "Stop every vCPU (HMP stop). Allowed while running, paused or resetting.")
+    @APIResponse(responseCode = "204", description = "Paused.")
+    @APIResponse(responseCode = "404", ref = "Error")
+    @APIResponse(responseCode = "409", ref = "Error")
+    @APIResponse(responseCode = "503", ref = "Error")
     @POST
     @Path("/pause")
     public Response pause(@PathParam("id") String id) {
@@ -42,6 +51,11 @@ public class VmActionsResource {
     }
 
     /** Lets a paused VM run again (HMP {@code cont}). */
+    @Operation(summary = "Let a paused VM run again (HMP cont). Allowed while running, paused or resetting.")
+    @APIResponse(responseCode = "204", description = "Running.")
+    @APIResponse(responseCode = "404", ref = "Error")
+    @APIResponse(responseCode = "409", ref = "Error")
+    @APIResponse(responseCode = "503", ref = "Error")
     @POST
     @Path("/resume")
     public Response resume(@PathParam("id") String id) {
@@ -49,6 +63,11 @@ public class VmActionsResource {
     }
 
     /** Resets the machine (HMP {@code system_reset}); under no-reboot, ends it. */
+    @Operation(summary = "Reset the machine (HMP system_reset); under no-reboot the run ends instead.")
+    @APIResponse(responseCode = "204", description = "Reset, or ended under no-reboot.")
+    @APIResponse(responseCode = "404", ref = "Error")
+    @APIResponse(responseCode = "409", ref = "Error")
+    @APIResponse(responseCode = "503", ref = "Error")
     @POST
     @Path("/reset")
     public Response reset(@PathParam("id") String id) {
@@ -56,6 +75,10 @@ public class VmActionsResource {
     }
 
     /** Presses the ACPI power button (HMP {@code system_powerdown}); the guest decides what follows. */
+    @Operation(summary = "Press the ACPI power button (HMP system_powerdown); the guest decides what follows.")
+    @APIResponse(responseCode = "204", description = "Pressed.")
+    @APIResponse(responseCode = "404", ref = "Error")
+    @APIResponse(responseCode = "409", ref = "Error")
     @POST
     @Path("/powerdown")
     public Response powerdown(@PathParam("id") String id) {
@@ -63,6 +86,11 @@ public class VmActionsResource {
     }
 
     /** The NMI button (HMP {@code nmi}). */
+    @Operation(summary = "Inject an NMI into every vCPU (HMP nmi).")
+    @APIResponse(responseCode = "204", description = "Injected.")
+    @APIResponse(responseCode = "404", ref = "Error")
+    @APIResponse(responseCode = "409", ref = "Error")
+    @APIResponse(responseCode = "503", ref = "Error")
     @POST
     @Path("/nmi")
     public Response nmi(@PathParam("id") String id) {

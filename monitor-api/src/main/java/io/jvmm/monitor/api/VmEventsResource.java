@@ -1,5 +1,8 @@
 package io.jvmm.monitor.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.monitor.service.ManagedVm;
 import io.jvmm.monitor.service.ServiceEvents;
 import io.jvmm.monitor.service.VmEvent;
@@ -20,6 +23,7 @@ import jakarta.ws.rs.sse.SseEventSink;
  * A class of its own: JAX-RS picks the resource class by its path before the method, and
  * {@code /vms/{id}/events} must not be matched by {@link VmResource}'s {@code /vms}.
  */
+@Tag(name = "Events")
 @Path("/vms/{id}/events")
 public class VmEventsResource {
     @Inject
@@ -29,6 +33,8 @@ public class VmEventsResource {
     ServiceEvents events;
 
     /** The events of the VM with this id or name (and events-lost markers). */
+    @Operation(summary = "One VM's events as Server-Sent Events; Last-Event-ID resumes from the bounded buffer.")
+    @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void vm(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,

@@ -1,5 +1,8 @@
 package io.jvmm.monitor.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.core.boot.BootImageException;
 import io.jvmm.core.machine.ConfigException;
 import io.jvmm.monitor.service.LaunchSpec;
@@ -24,6 +27,7 @@ import java.net.URI;
  * The VM lifecycle and the monitor over REST. Thin: each method parses, calls {@link VmService}
  * or {@link Monitor}, and maps the result; errors are mapped by {@link ErrorMapper}.
  */
+@Tag(name = "VMs")
 @Path("/vms")
 @Produces(MediaType.APPLICATION_JSON)
 public class VmResource {
@@ -34,6 +38,13 @@ public class VmResource {
     Monitor monitor;
 
     /** Creates and starts a VM of a bundled guest, or of a kernel in the image directory. */
+    @Operation(summary = "Create and start a VM of a bundled guest, or of a kernel in the image directory; named if a name is given.")
+    @APIResponse(responseCode = "201", description = "Created (and started, unless paused was asked for); Location names it.")
+    @APIResponse(responseCode = "400", ref = "Error")
+    @APIResponse(responseCode = "403", ref = "Error")
+    @APIResponse(responseCode = "404", ref = "Error")
+    @APIResponse(responseCode = "409", ref = "Error")
+    @APIResponse(responseCode = "503", ref = "Error")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(Dtos.CreateVm body) throws ConfigException, BootImageException {
@@ -57,12 +68,15 @@ public class VmResource {
     }
 
     /** Every VM with its status. */
+    @Operation(summary = "List the VMs with their status, oldest first.")
     @GET
     public Dtos.VmList list() {
         return new Dtos.VmList(service.list().stream().map(Views::status).toList());
     }
 
     /** One VM's status. */
+    @Operation(summary = "One VM (by id or name): its status, and how its run ended.")
+    @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Path("/{id}")
     public Dtos.VmStatus status(@PathParam("id") String id) {
@@ -70,6 +84,9 @@ public class VmResource {
     }
 
     /** Destroys a VM. */
+    @Operation(summary = "Destroy a VM: stop its vCPUs and close its KVM objects.")
+    @APIResponse(responseCode = "204", description = "Destroyed.")
+    @APIResponse(responseCode = "404", ref = "Error")
     @DELETE
     @Path("/{id}")
     public Response destroy(@PathParam("id") String id) {
@@ -78,6 +95,11 @@ public class VmResource {
     }
 
     /** Runs one HMP command line and answers with its text. */
+    @Operation(summary = "Run one HMP command line, answered with the text a QEMU user would see.")
+    @APIResponse(responseCode = "400", ref = "Error")
+    @APIResponse(responseCode = "404", ref = "Error")
+    @APIResponse(responseCode = "409", ref = "Error")
+    @APIResponse(responseCode = "503", ref = "Error")
     @POST
     @Path("/{id}/hmp")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -90,6 +112,8 @@ public class VmResource {
     }
 
     /** The CPUs of a VM. */
+    @Operation(summary = "The VM's CPUs: index, APIC id, topology, run state, host thread.")
+    @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Path("/{id}/cpus")
     public java.util.List<Dtos.Cpu> cpus(@PathParam("id") String id) {
@@ -97,6 +121,11 @@ public class VmResource {
     }
 
     /** One CPU's registers (all vCPUs leave the guest for the read; nothing is written back). */
+    @Operation(summary = "One CPU's registers; its vCPU leaves the guest for the read, nothing is written back.")
+    @APIResponse(responseCode = "400", ref = "Error")
+    @APIResponse(responseCode = "404", ref = "Error")
+    @APIResponse(responseCode = "409", ref = "Error")
+    @APIResponse(responseCode = "503", ref = "Error")
     @GET
     @Path("/{id}/cpus/{cpu}/registers")
     public Dtos.Registers registers(@PathParam("id") String id, @PathParam("cpu") String cpu) {
@@ -106,6 +135,8 @@ public class VmResource {
     }
 
     /** The last 64 KiB of the VM's serial console. */
+    @Operation(summary = "The last 64 KiB of the VM's serial console.")
+    @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Path("/{id}/console")
     @Produces(MediaType.TEXT_PLAIN)

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where the service listens: {@code --host}, {@code --port}, {@code --socket}, {@code --token-file}. */
+/**
+ * Where the service listens: {@code --host}, {@code --port}, {@code --socket}, {@code --token-file},
+ * and the metrics listener's {@code --metrics-port}.
+ */
 final class ListenOptions {
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "Address to listen on (default: ${DEFAULT-VALUE}). Any address other than loopback needs an "
@@ -26,8 +29,19 @@ final class ListenOptions {
             description = "Require 'Authorization: Bearer <token>' with the token in FILE (or set JVMM_ACCESS_TOKEN).")
     Path tokenFile;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Also serve the metrics alone (GET /metrics) on 127.0.0.1:PORT, without the access token, for "
+                    + "Prometheus; with --socket it is the only way to scrape the service.")
+    Integer metricsPort;
+
     /** Problem with the options, or null; checked before anything starts. */
     String validate() {
+        if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
+            return "Invalid --metrics-port " + metricsPort + ": give 1-65535";
+        }
+        if (metricsPort != null && socket == null && metricsPort == port) {
+            return "--metrics-port " + metricsPort + " is the service's --port; give the metrics listener a port of its own";
+        }
         if (socket == null && (port < 1 || port > 65535)) {
             return "Invalid --port " + port + ": give 1-65535";
         }
@@ -66,6 +80,9 @@ final class ListenOptions {
 
     /** Sets the Quarkus configuration for these options; returns where the service will be. */
     String apply() throws IOException {
+        if (metricsPort != null) {
+            System.setProperty("jvmm.metrics-port", Integer.toString(metricsPort));
+        }
         String t = token();
         if (!t.isBlank()) {
             System.setProperty("jvmm.access-token", t);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code vmm serve}: the REST monitor service, owning any number of VMs (none at start). */
 @Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run the REST monitor service. It starts with no VM; create them with POST /vms.",
-            "Listens on 127.0.0.1:8080 unless told otherwise. API: /openapi; metrics: /q/metrics;",
+            "Listens on 127.0.0.1:8080 unless told otherwise. API: /q/openapi; metrics: /q/metrics;",
             "readiness (KVM usable): /q/health/ready.", ""},
         footer = {"", "Examples:",
             "  ./vmm serve",

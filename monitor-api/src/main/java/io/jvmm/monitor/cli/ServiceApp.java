@@ -23,7 +23,7 @@ public class ServiceApp implements QuarkusApplication {
             Files.setPosixFilePermissions(Path.of(socket), PosixFilePermissions.fromString("rw-------"));
         }
         if (launch.vm() == null) {
-            System.err.println("jvmm: serving on " + launch.where() + " (API: /openapi, metrics: /q/metrics)");
+            System.err.println("jvmm: serving on " + launch.where() + " (API: /q/openapi, metrics: /q/metrics)");
             Quarkus.waitForExit();
             return ExitCodes.OK;
         }

@@ -88,7 +88,7 @@ class BadInputTest {
         given().get("/vms/{id}/cpus/0/registers", gone).then().statusCode(404);
         given().delete("/vms/{id}", gone).then().statusCode(404);
         given().get("/nothing/here").then().statusCode(404)
-                .body("error.desc", equalTo("No such endpoint: /nothing/here; the API is described at /openapi"));
+                .body("error.desc", equalTo("No such endpoint: /nothing/here; the API is described at /q/openapi"));
         given().get("/vms/{id}/cpus/7/registers", id).then().statusCode(400)
                 .body("error.desc", equalTo("CPU '7' does not exist; this VM has CPUs 0-1"));
     }

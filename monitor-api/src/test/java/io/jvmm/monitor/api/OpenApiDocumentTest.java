@@ -2,25 +2,39 @@ package io.jvmm.monitor.api;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import java.lang.reflect.Method;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** The served OpenAPI document lists exactly the operations the REST resources declare. */
+/**
+ * The OpenAPI document SmallRye generates from the resources: valid OpenAPI 3, every operation the
+ * resources declare and nothing else, each with its error answers, and the bearer scheme.
+ */
 @QuarkusTest
 class OpenApiDocumentTest {
+    /** Every REST resource of the service. */
+    static final Class<?>[] RESOURCES = {VmResource.class, VmActionsResource.class, ConsoleResource.class,
+        EventsResource.class, VmEventsResource.class};
+
     private static Set<String> declared() {
         Set<String> ops = new TreeSet<>();
-        for (Class<?> c : new Class<?>[] {VmResource.class, VmActionsResource.class, ConsoleResource.class,
-            EventsResource.class, VmEventsResource.class, OpenApiResource.class}) {
+        for (Class<?> c : RESOURCES) {
             String base = c.getAnnotation(Path.class).value();
             for (Method m : c.getDeclaredMethods()) {
                 String verb = m.isAnnotationPresent(GET.class) ? "get" : m.isAnnotationPresent(POST.class) ? "post"
@@ -35,30 +49,54 @@ class OpenApiDocumentTest {
         return ops;
     }
 
-    /** "verb path" for each operation of the YAML document (indentation: 2 for paths, 4 for verbs). */
-    private static Set<String> documented(String yaml) {
-        Set<String> ops = new TreeSet<>();
-        String path = null;
-        boolean inPaths = false;
-        for (String line : yaml.split("\n")) {
-            if (line.equals("paths:")) {
-                inPaths = true;
-            } else if (inPaths && !line.startsWith(" ") && !line.isBlank()) {
-                inPaths = false;
-            } else if (inPaths && line.matches("  /[^ ]*:")) {
-                path = line.trim().replaceAll(":$", "");
-            } else if (inPaths && path != null && line.matches("    (get|post|put|delete|patch):")) {
-                ops.add(line.trim().replaceAll(":$", "") + " " + path);
-            }
-        }
-        return ops;
+    private static OpenAPI parsed(String path) {
+        String json = given().queryParam("format", "json").get(path).then().statusCode(200).extract().asString();
+        SwaggerParseResult r = new OpenAPIV3Parser().readContents(json);
+        assertTrue(r.getMessages() == null || r.getMessages().isEmpty(), "not valid OpenAPI: " + r.getMessages());
+        assertNotNull(r.getOpenAPI(), "not parsed");
+        return r.getOpenAPI();
     }
 
     @Test
-    void everyEndpointIsDocumentedAndNothingElse() {
-        String yaml = given().get("/openapi").then().statusCode(200).contentType("application/yaml").extract()
-                .asString();
-        assertTrue(yaml.startsWith("openapi: 3."), yaml.substring(0, 40));
-        assertEquals(declared(), documented(yaml));
+    void theDocumentIsValidAndListsEveryOperationWithItsErrors() {
+        OpenAPI doc = parsed("/q/openapi");
+        assertTrue(doc.getOpenapi().startsWith("3."), doc.getOpenapi());
+        Set<String> documented = new TreeSet<>();
+        for (Map.Entry<String, PathItem> p : doc.getPaths().entrySet()) {
+            for (Map.Entry<PathItem.HttpMethod, Operation> o : p.getValue().readOperationsMap().entrySet()) {
+                String op = o.getKey().name().toLowerCase() + " " + p.getKey();
+                documented.add(op);
+                Operation operation = o.getValue();
+                assertNotNull(operation.getSummary(), op + " has no summary");
+                for (String code : new String[] {"401", "403"}) {
+                    assertNotNull(operation.getResponses().get(code), op + " does not document " + code);
+                }
+                operation.getResponses().forEach((code, response) -> {
+                    if (code.startsWith("4") || code.startsWith("5")) {
+                        assertEquals("#/components/responses/Error", response.get$ref(), op + " " + code);
+                    }
+                });
+            }
+        }
+        assertEquals(declared(), documented);
+        assertNotNull(doc.getComponents().getResponses().get("Error"), "no Error response");
+        SecurityScheme bearer = doc.getComponents().getSecuritySchemes().get("bearer");
+        assertEquals(SecurityScheme.Type.HTTP, bearer.getType());
+        assertEquals("bearer", bearer.getScheme());
+    }
+
+    @Test
+    void theErrorsEachMethodCanAnswerAreDocumented() {
+        OpenAPI doc = parsed("/q/openapi");
+        Operation create = doc.getPaths().get("/vms").getPost();
+        assertEquals(Set.of("201", "400", "401", "403", "404", "409", "503"), create.getResponses().keySet());
+        Operation pause = doc.getPaths().get("/vms/{id}/pause").getPost();
+        assertTrue(pause.getResponses().keySet().containsAll(Set.of("204", "404", "409")), pause.getResponses().keySet().toString());
+    }
+
+    @Test
+    void theOldPathServesTheSameDocument() {
+        assertEquals(given().get("/q/openapi").then().statusCode(200).extract().asString(),
+                given().get(OpenApiAlias.ALIAS).then().statusCode(200).extract().asString());
     }
 }

@@ -32,6 +32,11 @@ public final class VmmMetrics {
     public static final String VCPUS = "jvmm.vcpus";
     /** Counter: KVM_SET_* calls that reached KVM for the machine's vCPUs (reads never add to it). */
     public static final String VCPU_STATE_WRITES = "jvmm.vcpu.state.writes";
+    /**
+     * Gauge, seconds: how long each vCPU ({@code vcpu} = its index) has been in its current run
+     * {@code state}; one series per vCPU, exported by the service at scrape time.
+     */
+    public static final String VCPU_STATE_AGE = "jvmm.vcpu.state.age";
     /** Counter: kick signals sent to vCPU threads. */
     public static final String VCPU_KICKS = "jvmm.vcpu.kicks";
 
@@ -50,6 +55,13 @@ public final class VmmMetrics {
      * {@code smp}, {@code memory_bytes}.
      */
     public static final String VM_INFO = "jvmm.vm.info";
+
+    /** Gauge: 1 for the state each VM is in, 0 for the others ({@code vm}, {@code state}); exported by the service. */
+    public static final String VM_STATE = "jvmm.vm.state";
+    /** Counter: VM runs that ended, by {@code reason} (guest_exit, power_off, reset, guest_fault, vmm_error, destroyed). */
+    public static final String VM_ENDS = "jvmm.vm.ends";
+    /** Gauge, always 1: the service's build ({@code version}, {@code commit}, {@code java}). */
+    public static final String BUILD_INFO = "jvmm.build.info";
 
     /** Histogram buckets for lock timings: 1 us to 10 s by decades. */
     public static final Duration[] LOCK_BUCKETS = {Duration.ofNanos(1_000), Duration.ofNanos(10_000),

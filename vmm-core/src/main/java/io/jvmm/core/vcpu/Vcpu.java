@@ -69,6 +69,7 @@ public final class Vcpu {
 
     // Read by other threads without the lock.
     private volatile VcpuRunState publishedState = VcpuRunState.CREATED;
+    private volatile long stateSinceNanos = System.nanoTime();
     private volatile boolean exitRequested;
     private volatile boolean parked;
     private volatile boolean inGuest;
@@ -146,6 +147,11 @@ public final class Vcpu {
     /** The run state as last published by the vCPU thread (no lock needed). */
     public VcpuRunState runState() {
         return publishedState;
+    }
+
+    /** When the run state last changed to a different state ({@link System#nanoTime()}); for metrics. */
+    public long runStateSinceNanos() {
+        return stateSinceNanos;
     }
 
     /** The host thread id of the vCPU thread, once it runs (0 before). */
@@ -311,6 +317,9 @@ public final class Vcpu {
         if (!runState.canBecome(next)) {
             throw new IllegalStateException(name + ": no run-state transition from " + runState + " to " + next
                     + " (allowed: " + runState.allowedNext() + ")");
+        }
+        if (next != runState) {
+            stateSinceNanos = System.nanoTime();
         }
         runState = next;
         publishedState = next;
