@@ -37,8 +37,6 @@ public final class VmmMetrics {
      * {@code state}; one series per vCPU, exported by the service at scrape time.
      */
     public static final String VCPU_STATE_AGE = "jvmm.vcpu.state.age";
-    /** Counter: kick signals sent to vCPU threads. */
-    public static final String VCPU_KICKS = "jvmm.vcpu.kicks";
 
     // ---- buses (tags: vm, bus = pio|mmio, direction = read|write) ----
     /** Counter: accesses no device claimed (reads answered with all ones, writes dropped). */
