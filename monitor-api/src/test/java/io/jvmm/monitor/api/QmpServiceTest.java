@@ -39,10 +39,15 @@ class QmpServiceTest {
         }
     }
 
-    /** A fixed place: the profile and the test may be loaded by different class loaders, each running this. */
+    /**
+     * One place per test JVM: the profile and the test may be loaded by different class loaders,
+     * each running this. Under the temporary directory, not target/: a socket needs a file system
+     * that has them (the project's tree may be on a network file system that does not).
+     */
     private static Path createDir() {
         try {
-            return Files.createDirectories(Path.of("target", "qmp-sockets").toAbsolutePath());
+            return Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
+                    "jvmm-qmp-test-" + ProcessHandle.current().pid()));
         } catch (java.io.IOException e) {
             throw new UncheckedIOException(e);
         }
