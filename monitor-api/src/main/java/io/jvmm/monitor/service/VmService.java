@@ -12,6 +12,7 @@ import io.jvmm.kvm.Kvm;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * concurrent map; each VM's own state is guarded by its Big Lock.
  */
 @ApplicationScoped
+@Startup
 public class VmService {
     private final ConcurrentHashMap<String, ManagedVm> vms = new ConcurrentHashMap<>();
     /** Names taken, each by the id of its VM (or a placeholder while the VM is being created). */

@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real Prometheus (Debian's, on loopback) scrapes the service's /q/metrics while a VM runs and
  * the monitor is used; the test reads the Big Lock wait metric back through Prometheus's query
- * API, and promtool accepts the scrape.
+ * API, promtool accepts the scrape, and the scrape's jvmm families are exactly docs/metrics.md's catalog.
  */
 @QuarkusTest
 @RequiresKvm
@@ -96,6 +98,14 @@ class PrometheusScrapeTest {
             assertTrue(scrape.contains("jvmm_bql_hold_seconds_bucket{"), "no hold histogram");
             assertTrue(scrape.contains("jvmm_vcpu_exits_total{"), "no exit counter");
             assertTrue(scrape.contains("jvmm_monitor_command_seconds_bucket{"), "no monitor latency histogram");
+            // docs/metrics.md's catalog, which the dashboard and the alert rules are held to, is what is exported.
+            Set<String> exported = new TreeSet<>();
+            for (String line : scrape.split("\n")) {
+                if (line.startsWith("# TYPE jvmm_")) {
+                    exported.add(line.split(" ")[2]);
+                }
+            }
+            assertEquals(Deployables.families(), exported, "docs/metrics.md's catalog and the scrape differ");
             Process tool = new ProcessBuilder(RequiresPrometheus.Condition.which("promtool"), "check", "metrics")
                     .redirectErrorStream(true).start();
             tool.getOutputStream().write(scrape.getBytes(StandardCharsets.UTF_8));

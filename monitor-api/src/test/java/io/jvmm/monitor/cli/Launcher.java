@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code ./vmm} launcher (the packaged application) as a separate process. */
-final class Launcher {
+public final class Launcher {
     private Launcher() {
     }
 
@@ -20,7 +20,7 @@ final class Launcher {
         }
     }
 
-    static Path script() {
+    public static Path script() {
         String p = System.getProperty("jvmm.launcher");
         if (p == null) {
             throw new IllegalStateException("jvmm.launcher is not set; run through Maven failsafe");
@@ -29,7 +29,7 @@ final class Launcher {
     }
 
     /** The launcher's command line with {@code args}, to start it as a process of one's own. */
-    static List<String> command(String... args) {
+    public static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(script().toString());
         cmd.addAll(List.of(args));
