@@ -79,7 +79,9 @@ class QmpConformanceIT {
 
         Client(Path socket) throws Exception {
             SocketChannel c = null;
-            for (int i = 0; i < 600 && c == null; i++) {
+            // The socket appears once the process has started: up to a few minutes under nested virtualization.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(180);
+            while (c == null && System.nanoTime() < deadline) {
                 try {
                     c = SocketChannel.open(StandardProtocolFamily.UNIX);
                     c.connect(UnixDomainSocketAddress.of(socket));
@@ -151,7 +153,15 @@ class QmpConformanceIT {
         Process p = new ProcessBuilder(launcher).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(socket.getFileName() + ".log").toFile()).start();
         Map<String, String> t = new LinkedHashMap<>();
-        try (Client c = new Client(socket)) {
+        Client client;
+        try {
+            client = new Client(socket);
+        } catch (AssertionError e) {
+            p.destroyForcibly();
+            throw new AssertionError(e.getMessage() + "; the process printed:\n"
+                    + java.nio.file.Files.readString(dir.resolve(socket.getFileName() + ".log")), e);
+        }
+        try (Client c = client) {
             t.put("greeting", shape(c.greeting.get("QMP").get("version")));
             int step = 0;
             for (String[] s : SCRIPT) {
