@@ -33,7 +33,7 @@ final class ProfileBench {
 
     static {
         EXIT_CATEGORIES.put("metrics: Micrometer", "io.micrometer.");
-        EXIT_CATEGORIES.put("metrics: Prometheus simpleclient", "io.prometheus.");
+        EXIT_CATEGORIES.put("metrics: Prometheus client", "io.prometheus.");
         EXIT_CATEGORIES.put("metrics: jvmm glue (MachineMetrics, LockMetricsObserver)", "io.jvmm.core.metrics.");
         EXIT_CATEGORIES.put("Big Lock (BigLock, LockSite)", "io.jvmm.core.lock.");
         EXIT_CATEGORIES.put("KVM binding (VcpuFd, KvmRunPage, RunShim)", "io.jvmm.kvm.");
