@@ -1,6 +1,7 @@
 package io.jvmm.monitor.metrics;
 
 import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -19,5 +20,16 @@ public class MetricsRegistry {
     @Singleton
     PrometheusMeterRegistry registry() {
         return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), Clock.SYSTEM);
+    }
+
+    /**
+     * Leaves out the JVM binder's {@code jvm.info} counter, which the current Prometheus naming
+     * renders as {@code jvm_total} (an "_info" name is reserved for info metrics);
+     * {@code jvmm_build_info}'s {@code java} label says the same.
+     */
+    @Produces
+    @Singleton
+    MeterFilter withoutJvmInfo() {
+        return MeterFilter.denyNameStartsWith("jvm.info");
     }
 }

@@ -153,6 +153,16 @@ class PrometheusDeployIT {
         String rebound = getWithHost(metricsPort, "evil.example");
         assertTrue(rebound.startsWith("HTTP/1.1 403"), rebound);
         assertTrue(getWithHost(metricsPort, "localhost:" + metricsPort).startsWith("HTTP/1.1 200"));
+        // What the listener serves passes Prometheus's linter.
+        Path scrape = dir.resolve("scrape.txt");
+        Files.writeString(scrape, http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
+                .body());
+        Process lint = new ProcessBuilder(RequiresPrometheus.Condition.which("promtool"), "check", "metrics")
+                .redirectInput(scrape.toFile()).redirectErrorStream(true).start();
+        String lintOut = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(lint.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, lint.exitValue(), "promtool check metrics: " + lintOut);
+        assertFalse(Files.readString(scrape).contains("jvm_total"), "the JVM info counter is left out");
         assertEquals(405, http.send(HttpRequest.newBuilder(metrics).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
         HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort
