@@ -61,6 +61,7 @@ class GuestFaultTest {
     @Test
     void aFaultingGuestEndsItsOwnVmWithAReasonAndTheOthersGoOn() throws Exception {
         String healthy = Api.create("smp-work", "2", "append", "report_ms=200");
+        double faultsBefore = sample("jvmm_vm_ends_total{reason=\"guest_fault\"}");
         ManagedVm faulty = service.create(LaunchSpec.of(faultingImage().toString(), "2", "64M"),
                 null, true);
         try {
@@ -77,9 +78,27 @@ class GuestFaultTest {
             Api.awaitConsole(healthy, "smp-work: tick", ticks + 2, 10_000);
             assertEquals("VM status: running\n", Api.hmp(healthy, "info status"));
             given().get("/q/health/ready").then().statusCode(200);
+            // Counted for the alert rules: one more VM ended by guest fault; the VM's state series says failed.
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (sample("jvmm_vm_ends_total{reason=\"guest_fault\"}") < faultsBefore + 1
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(faultsBefore + 1, sample("jvmm_vm_ends_total{reason=\"guest_fault\"}"));
+            assertEquals(1.0, sample("jvmm_vm_state{state=\"failed\",vm=\"" + faulty.label() + "\"}"));
         } finally {
             service.destroy(faulty.id());
             Api.destroy(healthy);
         }
+    }
+
+    /** The value of one series in the service's scrape, given as exported: name, then labels in name order. */
+    private static double sample(String series) {
+        for (String line : given().get("/q/metrics").then().statusCode(200).extract().asString().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no series " + series + " in /q/metrics");
     }
 }
