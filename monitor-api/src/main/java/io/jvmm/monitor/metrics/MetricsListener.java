@@ -57,8 +57,9 @@ public class MetricsListener {
             server = vertx.createHttpServer().requestHandler(router).listen(port.get(), HOST)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException ex) {
-            throw new IllegalStateException("The metrics listener cannot listen on " + HOST + ":" + port.get() + ": "
-                    + ex.getCause().getMessage() + "; choose another --metrics-port", ex.getCause());
+            // No cause attached: the launcher prints the root cause's message, and this one says whose port it is.
+            throw new IllegalStateException("the metrics listener cannot listen on " + HOST + ":" + port.get() + ": "
+                    + ex.getCause().getMessage() + "; choose another --metrics-port");
         }
     }
 

@@ -84,6 +84,25 @@ class VmmServeIT {
     }
 
     @Test
+    void theMetricsPortIsCheckedBeforeAnythingStartsAndSaysWhoseItIsWhenTaken() throws Exception {
+        int port = freePort();
+        Launcher.Run same = Launcher.run("serve", "--port", Integer.toString(port), "--metrics-port", Integer.toString(port));
+        assertEquals(2, same.status(), same.err());
+        assertEquals("jvmm: --metrics-port " + port + " is the service's --port; give the metrics listener a port of "
+                + "its own\n", same.err());
+        Launcher.Run zero = Launcher.run("serve", "--metrics-port", "0");
+        assertEquals(2, zero.status(), zero.err());
+        assertEquals("jvmm: Invalid --metrics-port 0: give 1-65535\n", zero.err());
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Launcher.Run busy = Launcher.run("serve", "--port", Integer.toString(freePort()), "--metrics-port",
+                    Integer.toString(taken.getLocalPort()));
+            assertEquals(1, busy.status(), busy.err());
+            assertTrue(busy.err().contains("the metrics listener cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": Address already in use; choose another --metrics-port"), busy.err());
+        }
+    }
+
+    @Test
     void refusesAnImageDirectoryThatIsNotOne() throws Exception {
         Path missing = dir.resolve("no-such-dir");
         Launcher.Run r = Launcher.run("serve", "--image-dir", missing.toString(), "--port", Integer.toString(freePort()));
