@@ -3,6 +3,7 @@ package io.jvmm.monitor.api;
 import jakarta.ws.rs.core.Application;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
@@ -11,7 +12,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
-import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
@@ -26,8 +26,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 @OpenAPIDefinition(
         info = @Info(title = "jvmm monitor API", version = "0.1.0", description = "Owns KVM virtual machines and lets "
                 + "operators and tools watch and steer them while they run. The HMP endpoint takes the same command "
-                + "lines as QEMU's human monitor and answers with the same text; register reads bring the vCPUs "
-                + "they need out of the guest and write nothing back. Every error is {\"error\": {\"class\": ..., "
+                + "lines as QEMU's human monitor and answers with the same text; register reads bring every vCPU "
+                + "of the VM out of the guest and write nothing back. Every error is {\"error\": {\"class\": ..., "
                 + "\"desc\": ...}} with a 4xx status for bad input."),
         components = @Components(responses = @APIResponse(name = "Error", description = "The request was refused; "
                 + "desc says why and what to do.", content = @Content(mediaType = "application/json",

@@ -1,8 +1,5 @@
 package io.jvmm.monitor.api;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.core.machine.InvalidStateException;
 import io.jvmm.monitor.service.ConsoleStreams;
 import io.jvmm.monitor.service.ManagedVm;
@@ -22,6 +19,9 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The serial console, live: {@code GET /vms/{id}/console/stream} follows the output as Server-Sent

@@ -1,8 +1,5 @@
 package io.jvmm.monitor.api;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.monitor.service.EventLog;
 import io.jvmm.monitor.service.ServiceEvents;
 import io.jvmm.monitor.service.VmEvent;
@@ -16,6 +13,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.function.Predicate;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Lifecycle events as Server-Sent Events: every VM's at {@code GET /events}, one VM's at

@@ -1,8 +1,5 @@
 package io.jvmm.monitor.api;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.monitor.service.Monitor;
 import io.jvmm.monitor.service.MonitorCommand;
 import io.jvmm.monitor.service.VmService;
@@ -13,6 +10,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The VM lifecycle as actions, one endpoint each, in Cloud Hypervisor's style

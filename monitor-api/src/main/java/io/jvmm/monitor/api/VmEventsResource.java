@@ -1,8 +1,5 @@
 package io.jvmm.monitor.api;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.monitor.service.ManagedVm;
 import io.jvmm.monitor.service.ServiceEvents;
 import io.jvmm.monitor.service.VmEvent;
@@ -17,6 +14,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * One VM's lifecycle events as Server-Sent Events, as {@link EventsResource} streams every VM's.

@@ -1,8 +1,5 @@
 package io.jvmm.monitor.api;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.jvmm.core.boot.BootImageException;
 import io.jvmm.core.machine.ConfigException;
 import io.jvmm.monitor.service.LaunchSpec;
@@ -22,6 +19,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The VM lifecycle and the monitor over REST. Thin: each method parses, calls {@link VmService}
@@ -121,7 +121,7 @@ public class VmResource {
     }
 
     /** One CPU's registers (all vCPUs leave the guest for the read; nothing is written back). */
-    @Operation(summary = "One CPU's registers; its vCPU leaves the guest for the read, nothing is written back.")
+    @Operation(summary = "One CPU's registers; every vCPU leaves the guest for the read, nothing is written back.")
     @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
     @APIResponse(responseCode = "409", ref = "Error")

@@ -19,15 +19,14 @@ import jakarta.inject.Inject;
 public class MetricsEndpoint {
     /** Where the metrics are, on the service's listener and on the metrics listener. */
     public static final String PATH = "/q/metrics";
+    static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     @Inject
     PrometheusMeterRegistry registry;
 
     @Inject
     VmService service;
-
-    static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-    static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     void routes(@Observes Router router) {
         registry.getPrometheusRegistry().register(new VmMetricsCollector(service::list));

@@ -70,12 +70,6 @@ public class MetricsListener {
         }
     }
 
-    /** The port it listens on (the one asked for, or the one chosen for port 0), or -1 when it is off. */
-    public int actualPort() {
-        HttpServer s = server;
-        return s == null ? -1 : s.actualPort();
-    }
-
     private void checkHost(RoutingContext ctx) {
         String host = ctx.request().getHeader("Host");
         if (host != null && !LOOPBACK_NAMES.contains(RequestOrigin.hostPart(host))) {
