@@ -13,8 +13,10 @@ import io.jvmm.monitor.service.ServiceException;
 import io.jvmm.monitor.service.UnknownVmException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -101,12 +103,20 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper(WebApplicationException.class)
-    public Response web(WebApplicationException e, UriInfo uri) {
+    public Response web(WebApplicationException e, UriInfo uri, Request request) {
         int status = e.getResponse().getStatus();
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
             if (c instanceof JsonProcessingException j) {
                 return badJson(j);
             }
+        }
+        Set<String> allowed = status == 404 || status == 405 ? Endpoints.methodsOf("/" + uri.getPath().replaceFirst("^/", ""))
+                : Set.of();
+        if (!allowed.isEmpty() && !allowed.contains(request.getMethod())) {
+            return Response.status(405).type(MediaType.APPLICATION_JSON).header("Allow", String.join(", ", allowed))
+                    .entity(Dtos.Error.of("GenericError", request.getMethod() + " is not allowed on /"
+                            + uri.getPath().replaceFirst("^/", "") + "; it takes " + String.join(", ", allowed)
+                            + " (see /q/openapi)")).build();
         }
         String desc = switch (status) {
             case 404 -> "No such endpoint: /" + uri.getPath().replaceFirst("^/", "") + "; the API is described at "

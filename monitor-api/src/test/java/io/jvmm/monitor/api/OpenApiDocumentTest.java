@@ -28,13 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class OpenApiDocumentTest {
-    /** Every REST resource of the service. */
-    static final Class<?>[] RESOURCES = {VmResource.class, VmActionsResource.class, ConsoleResource.class,
-        EventsResource.class, VmEventsResource.class};
-
     private static Set<String> declared() {
         Set<String> ops = new TreeSet<>();
-        for (Class<?> c : RESOURCES) {
+        for (Class<?> c : Endpoints.RESOURCES) {
             String base = c.getAnnotation(Path.class).value();
             for (Method m : c.getDeclaredMethods()) {
                 String verb = m.isAnnotationPresent(GET.class) ? "get" : m.isAnnotationPresent(POST.class) ? "post"
