@@ -112,6 +112,10 @@ final class RunCommand implements Callable<Integer> {
             return fail(ExitCodes.BAD_INPUT, "No guest given: name a bundled guest (./vmm guests) or a kernel file "
                     + "(-kernel FILE)");
         }
+        if (listen.metricsPort != null && !monitor) {
+            return fail(ExitCodes.BAD_INPUT, "--metrics-port needs --monitor: the metrics are served by the monitor "
+                    + "service");
+        }
         LaunchSpec spec = new LaunchSpec(guest != null ? guest : kernel, smp, memory, append, initrd, cpu,
                 poweredOff, noReboot, paused, qemu.name);
         MachineConfig.Builder builder;

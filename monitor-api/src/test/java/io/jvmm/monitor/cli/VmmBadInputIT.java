@@ -54,6 +54,11 @@ class VmmBadInputIT {
     }
 
     @Test
+    void aMetricsPortWithoutTheMonitor() throws Exception {
+        assertOneLineError(Launcher.run("run", "--metrics-port", "9464", "hello"), "--metrics-port needs --monitor");
+    }
+
+    @Test
     void cpuHelpListsTheFeatureNames() throws Exception {
         Launcher.Run r = Launcher.run("run", "-cpu", "help");
         assertEquals(0, r.status(), r.err());
