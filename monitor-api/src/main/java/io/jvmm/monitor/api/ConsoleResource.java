@@ -20,6 +20,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -41,6 +42,7 @@ public class ConsoleResource {
 
     /** Follows the console from the start of what is kept, or from {@code Last-Event-ID}. */
     @Operation(summary = "Follow the serial console as Server-Sent Events, from what is kept or from Last-Event-ID.")
+    @APIResponse(responseCode = "200", description = "The console, as events whose data is text and whose id is a byte offset.", content = @Content(mediaType = "text/event-stream"))
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Path("/stream")

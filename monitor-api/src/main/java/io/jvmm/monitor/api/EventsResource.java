@@ -14,6 +14,7 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.function.Predicate;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -31,6 +32,7 @@ public class EventsResource {
 
     /** Every VM's events. */
     @Operation(summary = "Every VM's events as Server-Sent Events; Last-Event-ID resumes from the bounded buffer.")
+    @APIResponse(responseCode = "200", description = "The events, each with its sequence number as id and its type as name.", content = @Content(mediaType = "text/event-stream"))
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void all(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -34,6 +35,7 @@ public class VmEventsResource {
 
     /** The events of the VM with this id or name (and events-lost markers). */
     @Operation(summary = "One VM's events as Server-Sent Events; Last-Event-ID resumes from the bounded buffer.")
+    @APIResponse(responseCode = "200", description = "The events, each with its sequence number as id and its type as name.", content = @Content(mediaType = "text/event-stream"))
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)

@@ -76,6 +76,7 @@ public class VmResource {
 
     /** One VM's status. */
     @Operation(summary = "One VM (by id or name): its status, and how its run ended.")
+    @APIResponse(responseCode = "200", description = "The VM's status.")
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Path("/{id}")
@@ -96,6 +97,7 @@ public class VmResource {
 
     /** Runs one HMP command line and answers with its text. */
     @Operation(summary = "Run one HMP command line, answered with the text a QEMU user would see.")
+    @APIResponse(responseCode = "200", description = "The command's text, as QMP's human-monitor-command returns it.")
     @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
     @APIResponse(responseCode = "409", ref = "Error")
@@ -113,6 +115,7 @@ public class VmResource {
 
     /** The CPUs of a VM. */
     @Operation(summary = "The VM's CPUs: index, APIC id, topology, run state, host thread.")
+    @APIResponse(responseCode = "200", description = "One entry per CPU.")
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Path("/{id}/cpus")
@@ -122,6 +125,7 @@ public class VmResource {
 
     /** One CPU's registers (all vCPUs leave the guest for the read; nothing is written back). */
     @Operation(summary = "One CPU's registers; every vCPU leaves the guest for the read, nothing is written back.")
+    @APIResponse(responseCode = "200", description = "The registers.")
     @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
     @APIResponse(responseCode = "409", ref = "Error")
@@ -136,6 +140,7 @@ public class VmResource {
 
     /** The last 64 KiB of the VM's serial console. */
     @Operation(summary = "The last 64 KiB of the VM's serial console.")
+    @APIResponse(responseCode = "200", description = "The console text.")
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
     @Path("/{id}/console")

@@ -64,6 +64,8 @@ class OpenApiDocumentTest {
                 documented.add(op);
                 Operation operation = o.getValue();
                 assertNotNull(operation.getSummary(), op + " has no summary");
+                assertTrue(operation.getResponses().keySet().stream().anyMatch(c -> c.startsWith("2")),
+                        op + " documents no success: " + operation.getResponses().keySet());
                 for (String code : new String[] {"401", "403"}) {
                     assertNotNull(operation.getResponses().get(code), op + " does not document " + code);
                 }
