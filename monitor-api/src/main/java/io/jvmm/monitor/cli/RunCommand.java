@@ -218,9 +218,9 @@ final class RunCommand implements Callable<Integer> {
             return fail(ExitCodes.BAD_INPUT, "--timeout does not combine with --monitor or -qmp; end the VM with "
                     + "'quit'");
         }
-        if (!qemu.serialOnStdio() || qemu.pidfile != null) {
-            return fail(ExitCodes.BAD_INPUT, "-serial other than stdio and -pidfile do not combine with --monitor "
-                    + "yet; drop them");
+        QemuCompatOptions.SerialTarget serial = openSerial();
+        if (serial == null) {
+            return ExitCodes.BAD_INPUT;
         }
         try {
             String where = "";
@@ -229,14 +229,22 @@ final class RunCommand implements Callable<Integer> {
             } else {
                 System.setProperty("quarkus.http.host-enabled", "false");
             }
-            ServiceLaunch.set(new ServiceLaunch(spec, where, qemu.qmpPath()));
+            ServiceLaunch.set(new ServiceLaunch(spec, where, qemu.qmpPath(), serial));
         } catch (java.io.IOException e) {
+            serial.close();
             return fail(ExitCodes.BAD_INPUT, e.getMessage());
+        }
+        try {
+            qemu.writePidfile();
+        } catch (java.io.IOException e) {
+            serial.close();
+            return fail(ExitCodes.BAD_INPUT, "-pidfile " + qemu.pidfile + ": " + e.getMessage());
         }
         Quarkus.run(ServiceApp.class, (code, failure) -> {
             if (failure != null) {
                 System.err.println("jvmm: the monitor failed to start: " + ServeCommand.rootMessage(failure));
             }
+            qemu.removePidfile();
             System.exit(failure != null && code == 0 ? ExitCodes.GUEST_FAULT : code);
         });
         return ExitCodes.OK;

@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             System.setProperty("jvmm.image-dir", imageDir);
         }
-        ServiceLaunch.set(new ServiceLaunch(null, listen.apply(), null));
+        ServiceLaunch.set(new ServiceLaunch(null, listen.apply(), null, null));
         Quarkus.run(ServiceApp.class, (code, failure) -> {
             if (failure != null) {
                 System.err.println("jvmm: the service failed to start: " + rootMessage(failure));

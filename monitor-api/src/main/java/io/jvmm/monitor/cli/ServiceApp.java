@@ -27,8 +27,8 @@ public class ServiceApp implements QuarkusApplication {
             Quarkus.waitForExit();
             return ExitCodes.OK;
         }
-        try (StdoutSerial serial = new StdoutSerial()) {
-            ManagedVm vm = service.create(launch.vm(), serial, true);
+        try (QemuCompatOptions.SerialTarget serial = launch.serial()) {
+            ManagedVm vm = service.create(launch.vm(), serial.sink(), true);
             if (launch.qmp() != null) {
                 service.serveQmp(vm, launch.qmp());
             }

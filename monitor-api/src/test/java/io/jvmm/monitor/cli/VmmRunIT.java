@@ -25,6 +25,22 @@ class VmmRunIT {
     }
 
     @Test
+    void underQmpTheSerialPortAndThePidFileGoWhereAsked(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("com1.log");
+        Path pid = dir.resolve("vmm.pid");
+        Launcher.Run r = Launcher.run("run", "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off",
+                "-serial", "file:" + log, "-pidfile", pid.toString(), "-append", "exit=42", "hello");
+        assertEquals(42, r.status(), r.err());
+        assertEquals("", r.out(), "COM1 went to the file, not to stdout");
+        assertEquals("hello: Hello from a jvmm guest\n", java.nio.file.Files.readString(log));
+        assertFalse(java.nio.file.Files.exists(pid), "the pid file is removed at exit");
+        Launcher.Run none = Launcher.run("run", "-qmp", "unix:" + dir.resolve("qmp2.sock") + ",server=on,wait=off",
+                "-serial", "none", "hello");
+        assertEquals(0, none.status(), none.err());
+        assertEquals("", none.out());
+    }
+
+    @Test
     void theExitStatusIsTheGuestsValue() throws Exception {
         Launcher.Run r = Launcher.run("run", "-append", "exit=42", "hello");
         assertEquals(42, r.status(), r.err());
