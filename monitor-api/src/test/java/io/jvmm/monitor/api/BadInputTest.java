@@ -104,7 +104,7 @@ class BadInputTest {
         post("{\"smp\": \"2\"}", 400, "\"guest\" or \"kernel\" is required: a bundled guest, e.g. {\"guest\": "
                 + "\"smp-work\"}, or a kernel file in the image directory, e.g. {\"kernel\": \"vmlinux\"}");
         post("{\"guest\": \"smp-work\", \"cpus\": 4}", 400, "Unknown field 'cpus' in the JSON body; valid fields: "
-                + "append, cpu, guest, initrd, kernel, memory, no-reboot, smp, start-powered-off");
+                + "append, cpu, guest, initrd, kernel, memory, name, no-reboot, paused, smp, start-powered-off");
         given().contentType(ContentType.JSON).body("{\"guest\": \"smp-work\", \"cpu\": \"host,+cx17\"}").post("/vms")
                 .then().statusCode(400).body("error.desc", startsWith("Invalid -cpu host,+cx17: unknown feature 'cx17'"));
         given().contentType(ContentType.JSON).body("{\"guest\": 5, \"smp\": [1]}").post("/vms").then().statusCode(400)
