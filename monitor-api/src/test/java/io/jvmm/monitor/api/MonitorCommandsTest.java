@@ -140,12 +140,14 @@ class MonitorCommandsTest {
 
     @Test
     void systemResetRunsTheGuestAgainToSuccess() throws Exception {
-        String id = Api.create("smp-work", "4", "append", "seconds=3 report_ms=200");
+        // Long enough that the reset lands before the guest's own end on a slow host (nested KVM
+        // took longer than 3 s to show two ticks, and the VM had ended: a correct 409).
+        String id = Api.create("smp-work", "4", "append", "seconds=8 report_ms=200");
         try {
             Api.awaitConsole(id, "smp-work: tick", 2, 30_000);
             assertEquals("", Api.hmp(id, "system_reset"));
             Api.awaitConsole(id, "smp-work: 4 CPUs up", 2, 30_000);
-            Api.awaitStatus(id, "shutdown", 30_000);
+            Api.awaitStatus(id, "shutdown", 60_000);
             given().get("/vms/{id}", id).then().statusCode(200).body("exit.kind", equalTo("guest_exit"))
                     .body("exit.code", equalTo(0));
             assertTrue(Api.console(id).contains("smp-work: done"));
