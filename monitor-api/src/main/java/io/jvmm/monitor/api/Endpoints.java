@@ -22,7 +22,8 @@ final class Endpoints {
     static final List<Class<?>> RESOURCES = List.of(VmResource.class, VmActionsResource.class, ConsoleResource.class,
             EventsResource.class, VmEventsResource.class);
 
-    private record Endpoint(Pattern path, String method) {
+    /** One operation: its method, its path template ({@code /vms/{id}}), and that template as a pattern. */
+    private record Endpoint(String method, String template, Pattern path) {
     }
 
     private static final List<Endpoint> ALL = read();
@@ -40,10 +41,18 @@ final class Endpoints {
                 if (verb != null) {
                     Path p = m.getAnnotation(Path.class);
                     String template = (base + (p == null ? "" : p.value())).replace("//", "/");
-                    out.add(new Endpoint(Pattern.compile(template.replaceAll("\\{[^}]+}", "[^/]+") + "/?"), verb));
+                    out.add(new Endpoint(verb, template,
+                            Pattern.compile(template.replaceAll("\\{[^}]+}", "[^/]+") + "/?")));
                 }
             }
         }
+        return out;
+    }
+
+    /** Every operation, as "METHOD template" ({@code "GET /vms/{id}"}). */
+    static Set<String> operations() {
+        Set<String> out = new TreeSet<>();
+        ALL.forEach(e -> out.add(e.method() + " " + e.template()));
         return out;
     }
 

@@ -29,6 +29,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class RequestOrigin {
+    /** The loopback names and addresses a Host header may give, as {@link #hostPart} returns them. */
+    public static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "localhost.localdomain", "ip6-localhost",
+            "127.0.0.1", "::1", "0:0:0:0:0:0:0:1");
+
     @ConfigProperty(name = "jvmm.allowed-hosts")
     Optional<List<String>> extraHosts;
 
@@ -100,8 +104,7 @@ public class RequestOrigin {
     }
 
     private Set<String> allowedHosts() {
-        Set<String> out = new TreeSet<>(List.of("localhost", "localhost.localdomain", "ip6-localhost",
-                "127.0.0.1", "::1", "0:0:0:0:0:0:0:1"));
+        Set<String> out = new TreeSet<>(LOOPBACK_NAMES);
         if (!listenHost.equals("0.0.0.0") && !listenHost.equals("::")) {
             out.add(hostPart(listenHost.contains(":") ? "[" + listenHost + "]" : listenHost));
         }

@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -27,7 +26,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class MetricsListener {
     /** The only address the listener binds. */
     public static final String HOST = "127.0.0.1";
-    private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "::1");
 
     @ConfigProperty(name = "jvmm.metrics-port")
     Optional<Integer> port;
@@ -72,9 +70,10 @@ public class MetricsListener {
 
     private void checkHost(RoutingContext ctx) {
         String host = ctx.request().getHeader("Host");
-        if (host != null && !LOOPBACK_NAMES.contains(RequestOrigin.hostPart(host))) {
-            refuse(ctx, 403, "Host '" + host + "' is not a loopback name; the metrics listener answers to localhost, "
-                    + "127.0.0.1 and ::1 only (a guard against DNS rebinding)");
+        if (host != null && !RequestOrigin.LOOPBACK_NAMES.contains(RequestOrigin.hostPart(host))) {
+            refuse(ctx, 403, "Host '" + host + "' is not a loopback name; the metrics listener answers to "
+                    + String.join(", ", new java.util.TreeSet<>(RequestOrigin.LOOPBACK_NAMES))
+                    + " only (a guard against DNS rebinding)");
             return;
         }
         ctx.next();
