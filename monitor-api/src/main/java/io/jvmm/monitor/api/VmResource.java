@@ -123,8 +123,8 @@ public class VmResource {
         return Views.cpus(service.get(id));
     }
 
-    /** One CPU's registers (all vCPUs leave the guest for the read; nothing is written back). */
-    @Operation(summary = "One CPU's registers; every vCPU leaves the guest for the read, nothing is written back.")
+    /** One CPU's registers (only that vCPU leaves the guest for the read; nothing is written back). */
+    @Operation(summary = "One CPU's registers; only that vCPU leaves the guest for the read, nothing is written back.")
     @APIResponse(responseCode = "200", description = "The registers.")
     @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
@@ -135,7 +135,7 @@ public class VmResource {
     public Dtos.Registers registers(@PathParam("id") String id, @PathParam("cpu") String cpu) {
         ManagedVm vm = service.get(id);
         int index = Views.cpuIndex(vm, cpu);
-        return Views.registers(monitor.snapshots(vm, new MonitorCommand.InfoRegisters(false, index)).get(index));
+        return Views.registers(monitor.registers(vm, index));
     }
 
     /** The last 64 KiB of the VM's serial console. */

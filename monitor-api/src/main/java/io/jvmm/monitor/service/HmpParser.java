@@ -9,7 +9,8 @@ public final class HmpParser {
     static final Map<String, String> HELP = new LinkedHashMap<>();
 
     static {
-        HELP.put("info registers [-a|N]", "show the current CPU's registers, every CPU's (-a), or CPU N's");
+        HELP.put("info registers [-a [--snapshot]|N]", "show the current CPU's registers, every CPU's (-a; "
+                + "--snapshot: all stopped together, one instant), or CPU N's");
         HELP.put("info cpus", "list the CPUs and their host thread ids");
         HELP.put("info status", "show the VM's run state");
         HELP.put("info kvm", "show whether KVM is in use");
@@ -91,11 +92,14 @@ public final class HmpParser {
                 if (w.length == 3 && w[2].equals("-a")) {
                     return new MonitorCommand.InfoRegisters(true, -1);
                 }
+                if (w.length == 4 && (w[2] + " " + w[3]).matches("-a --snapshot|--snapshot -a")) {
+                    return new MonitorCommand.InfoRegisters(true, -1, true);
+                }
                 if (w.length == 3 && !w[2].startsWith("-")) {
                     return new MonitorCommand.InfoRegisters(false, index(w[2], "info registers"));
                 }
-                throw new MonitorCommandException("GenericError", "'info registers' takes '-a', a CPU index or "
-                        + "nothing; got '" + String.join(" ", java.util.Arrays.copyOfRange(w, 2, w.length)) + "'");
+                throw new MonitorCommandException("GenericError", "'info registers' takes '-a' (with '--snapshot' for "
+                        + "every CPU at one instant), a CPU index or nothing; got '" + String.join(" ", java.util.Arrays.copyOfRange(w, 2, w.length)) + "'");
             case "cpus":
                 infoNoArgs(w);
                 return MonitorCommand.Simple.INFO_CPUS;

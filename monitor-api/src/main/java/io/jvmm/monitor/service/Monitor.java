@@ -4,6 +4,7 @@ import io.jvmm.core.lock.LockSite;
 import io.jvmm.core.machine.InvalidStateException;
 import io.jvmm.core.machine.Machine;
 import io.jvmm.core.machine.MachineState;
+import io.jvmm.core.machine.RegisterRead;
 import io.jvmm.core.metrics.VmmMetrics;
 import io.jvmm.core.vcpu.Vcpu;
 import io.jvmm.core.vcpu.VcpuSnapshot;
@@ -18,8 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs monitor commands against a VM and renders the text a QEMU user would see. Register reads
- * go through {@link Machine#readRegisters()}: every vCPU leaves the guest and parks, each is read
- * on its own thread in the safe order, nothing is written back, and the VM runs on.
+ * go through {@link Machine#readRegisters}: each vCPU read leaves the guest for its own read (all
+ * of them together only for {@code info registers -a --snapshot}), is read on its own thread in
+ * the safe order, nothing is written back, and the VM runs on. Formatting happens after the read,
+ * with every vCPU back in the guest.
  */
 @ApplicationScoped
 public class Monitor {
@@ -67,20 +70,19 @@ public class Monitor {
     }
 
     /**
-     * The deferred, read-only register read behind {@code cmd}, for the JSON view: every vCPU's
-     * snapshot, checked and timed like the text command.
+     * CPU {@code cpu}'s registers for the JSON view, read the deferred, read-only way with only
+     * that vCPU out of the guest; checked and timed like the text command.
      */
-    public List<VcpuSnapshot> snapshots(ManagedVm vm, MonitorCommand.InfoRegisters cmd) {
+    public VcpuSnapshot registers(ManagedVm vm, int cpu) {
+        MonitorCommand.InfoRegisters cmd = new MonitorCommand.InfoRegisters(false, cpu);
         MachineState state = vm.machine().state();
         if (!cmd.allowedIn().contains(state)) {
             throw new InvalidStateException(cmd.text(), state, describe(cmd.allowedIn()));
         }
-        if (cmd.cpu() >= 0) {
-            checkCpu(vm.machine(), cmd.cpu());
-        }
+        checkCpu(vm.machine(), cpu);
         long t0 = System.nanoTime();
         try {
-            return vm.machine().readRegisters();
+            return vm.machine().readRegisters(RegisterRead.cpu(cpu)).get(0);
         } finally {
             timer("registers (json)").record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
@@ -99,14 +101,14 @@ public class Monitor {
     private String run(ManagedVm vm, MonitorCommand cmd) {
         Machine m = vm.machine();
         if (cmd instanceof MonitorCommand.InfoRegisters r) {
-            List<VcpuSnapshot> all = m.readRegisters();
             if (r.all()) {
+                List<VcpuSnapshot> all = m.readRegisters(r.snapshot() ? RegisterRead.SNAPSHOT : RegisterRead.EACH);
                 StringBuilder sb = new StringBuilder();
                 all.forEach(s -> sb.append(RegisterDump.format(s)));
                 return sb.toString();
             }
             int cpu = r.cpu() >= 0 ? checkCpu(m, r.cpu()) : vm.currentCpu();
-            return RegisterDump.format(all.get(cpu));
+            return RegisterDump.format(m.readRegisters(RegisterRead.cpu(cpu)).get(0));
         } else if (cmd instanceof MonitorCommand.SelectCpu s) {
             vm.currentCpu(checkCpu(m, s.cpu()));
             return "";

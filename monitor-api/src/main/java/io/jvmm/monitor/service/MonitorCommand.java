@@ -65,11 +65,20 @@ public sealed interface MonitorCommand {
         }
     }
 
-    /** {@code info registers}: the current CPU ({@code cpu} = -1), one CPU, or all ({@code -a}). */
-    record InfoRegisters(boolean all, int cpu) implements MonitorCommand {
+    /**
+     * {@code info registers}: the current CPU ({@code cpu} = -1), one CPU, or all ({@code -a}),
+     * each out of the guest only for its own read, or with {@code --snapshot} all parked together
+     * ({@link io.jvmm.core.machine.RegisterRead} says what each stops).
+     */
+    record InfoRegisters(boolean all, int cpu, boolean snapshot) implements MonitorCommand {
+        /** One CPU ({@code cpu}, or the current one if -1), or all of them read each on its own. */
+        public InfoRegisters(boolean all, int cpu) {
+            this(all, cpu, false);
+        }
+
         @Override
         public String text() {
-            return all ? "info registers -a" : "info registers";
+            return snapshot ? "info registers -a --snapshot" : all ? "info registers -a" : "info registers";
         }
 
         @Override

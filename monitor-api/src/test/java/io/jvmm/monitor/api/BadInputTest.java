@@ -48,7 +48,7 @@ class BadInputTest {
         hmpError("info", 400, "GenericError",
                 "'info' needs a subcommand: registers, cpus, status, kvm or sync-profile");
         hmpError("info registers -x", 400, "GenericError",
-                "'info registers' takes '-a', a CPU index or nothing; got '-x'");
+                "'info registers' takes '-a' (with '--snapshot' for every CPU at one instant), a CPU index or nothing; got '-x'");
         hmpError("info registers 9", 400, "GenericError", "CPU index 9 is out of range; this VM has CPUs 0-1");
         hmpError("cpu two", 400, "GenericError", "'cpu' takes a CPU index (0, 1, ...); got 'two'");
         hmpError("stop now", 400, "GenericError", "'stop' takes no arguments; got 'now'");

@@ -66,11 +66,14 @@ class MonitorCommandsTest {
         try {
             int n = Integer.parseInt(smp);
             Api.awaitConsole(id, "CPUs up", 1, 30_000);
-            String dump = Api.hmp(id, "info registers -a");
-            String[] blocks = dump.split("(?=\nCPU#)");
-            assertEquals(n, blocks.length, dump);
-            for (int i = 0; i < n; i++) {
-                assertQemuDump(blocks[i], i);
+            for (String command : List.of("info registers -a", "info registers -a --snapshot",
+                    "info registers --snapshot -a")) {
+                String dump = Api.hmp(id, command);
+                String[] blocks = dump.split("(?=\nCPU#)");
+                assertEquals(n, blocks.length, command + ":\n" + dump);
+                for (int i = 0; i < n; i++) {
+                    assertQemuDump(blocks[i], i);
+                }
             }
             Api.awaitConsole(id, "smp-work: tick", 2, 10_000);
         } finally {

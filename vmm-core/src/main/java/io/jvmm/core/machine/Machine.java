@@ -245,12 +245,16 @@ public final class Machine implements AutoCloseable {
     }
 
     /**
-     * Reads every vCPU's registers and writes nothing: under one pause, each vCPU reads itself on its
-     * own thread once out of the guest; an ended machine is read on this thread, under the Big Lock.
+     * Reads the registers of the vCPUs {@code how} names and writes nothing: each is read on its own
+     * thread once out of the guest, the others left running unless {@code how} asks for all of them
+     * parked together ({@link RegisterRead} says why that is safe); an ended machine is read on this
+     * thread, under the Big Lock. Answers in CPU order.
      */
-    public List<VcpuSnapshot> readRegisters() {
+    public List<VcpuSnapshot> readRegisters(RegisterRead how) {
+        List<Vcpu> targets = how.all() ? cpus.vcpus() : List.of(vcpu(how.cpu()));
         try {
-            List<VcpuSnapshot> live = onLiveVcpus("read the registers of", v -> new VcpuRequest.ReadState(), true, true);
+            List<VcpuSnapshot> live = onLiveVcpus("read the registers of", targets, v -> new VcpuRequest.ReadState(),
+                    how.together(), true);
             if (live != null) {
                 return live;
             }
@@ -266,10 +270,20 @@ public final class Machine implements AutoCloseable {
             if (state == MachineState.DESTROYED) {
                 throw new InvalidStateException("read the registers of", state, "running, paused, shut down or failed");
             }
-            return cpus.readEndedLocked();
+            return cpus.readEndedLocked(targets);
         } finally {
             bql.unlock();
         }
+    }
+
+    /** vCPU {@code index}, or an {@link IllegalArgumentException} naming the valid range. */
+    private Vcpu vcpu(int index) {
+        List<Vcpu> all = cpus.vcpus();
+        if (index >= all.size()) {
+            throw new IllegalArgumentException("CPU index " + index + " is out of range; this machine has "
+                    + (all.size() == 1 ? "CPU 0" : "CPUs 0-" + (all.size() - 1)));
+        }
+        return all.get(index);
     }
 
     /**
@@ -277,17 +291,19 @@ public final class Machine implements AutoCloseable {
      * NMI), issued on each vCPU's thread through its register state; returns how many got it.
      */
     public int injectNmi() {
-        List<Boolean> delivered = onLiveVcpus("inject an NMI into", v -> new VcpuRequest.InjectNmi(), false, false);
+        List<Boolean> delivered = onLiveVcpus("inject an NMI into", cpus.vcpus(), v -> new VcpuRequest.InjectNmi(),
+                false, false);
         return (int) delivered.stream().filter(Boolean::booleanValue).count();
     }
 
     /**
-     * Sends {@code request} to every vCPU of a live machine, under a pause if {@code pauseAll}, in
-     * one Big Lock acquisition, and waits for the answers. Returns null for a machine that has
-     * ended if {@code endedOk}; otherwise such a machine is refused.
+     * Sends {@code request} to each vCPU of {@code targets} of a live machine, under a pause of
+     * every vCPU if {@code pauseAll}, in one Big Lock acquisition, and waits for the answers.
+     * Returns null for a machine that has ended if {@code endedOk}; otherwise such a machine is
+     * refused.
      */
-    private <T> List<T> onLiveVcpus(String what, Function<Vcpu, VcpuRequest<T>> request, boolean pauseAll,
-                                    boolean endedOk) {
+    private <T> List<T> onLiveVcpus(String what, List<Vcpu> targets, Function<Vcpu, VcpuRequest<T>> request,
+                                    boolean pauseAll, boolean endedOk) {
         CpuManager.Pause pause = null;
         List<PendingRequest<T>> pending;
         bql.lock(monitorSite);
@@ -301,12 +317,12 @@ public final class Machine implements AutoCloseable {
                         : "running or paused");
             }
             pause = pauseAll ? cpus.raiseLocked() : null;
-            pending = cpus.submitEach(request);
+            pending = cpus.submitTo(targets, request);
         } finally {
             bql.unlock();
         }
         try {
-            return cpus.awaitEach(pending);
+            return cpus.awaitEach(targets, pending);
         } finally {
             if (pause != null) {
                 cpus.release(pause, monitorSite);

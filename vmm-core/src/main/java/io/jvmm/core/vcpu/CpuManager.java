@@ -220,9 +220,17 @@ public final class CpuManager {
 
     /** Queues {@code request.apply(v)} on every vCPU, with the usual deadline. Call with the Big Lock held. */
     public <T> List<PendingRequest<T>> submitEach(Function<Vcpu, VcpuRequest<T>> request) {
+        return submitTo(vcpus, request);
+    }
+
+    /**
+     * Queues {@code request.apply(v)} on each vCPU of {@code targets} (some of this manager's, in
+     * CPU order), with the usual deadline; only those are kicked. Call with the Big Lock held.
+     */
+    public <T> List<PendingRequest<T>> submitTo(List<Vcpu> targets, Function<Vcpu, VcpuRequest<T>> request) {
         long deadline = deadline();
-        List<PendingRequest<T>> out = new ArrayList<>(vcpus.size());
-        for (Vcpu v : vcpus) {
+        List<PendingRequest<T>> out = new ArrayList<>(targets.size());
+        for (Vcpu v : targets) {
             out.add(v.submit(request.apply(v), deadline));
         }
         return out;
@@ -237,11 +245,16 @@ public final class CpuManager {
      * @throws VcpuStoppedException if a vCPU thread ended before it answered
      */
     public <T> List<T> awaitEach(List<PendingRequest<T>> pending) {
+        return awaitEach(vcpus, pending);
+    }
+
+    /** As {@link #awaitEach(List)}, for requests queued with {@link #submitTo} on {@code targets}. */
+    public <T> List<T> awaitEach(List<Vcpu> targets, List<PendingRequest<T>> pending) {
         bql.assertNotHeld("waiting for " + machineId + "'s vCPUs to answer");
         List<T> out = new ArrayList<>(pending.size());
         try {
             for (int i = 0; i < pending.size(); i++) {
-                out.add(pending.get(i).await(vcpus.get(i), timeoutMs));
+                out.add(pending.get(i).await(targets.get(i), timeoutMs));
             }
             return out;
         } catch (RuntimeException | Error e) {
@@ -253,13 +266,13 @@ public final class CpuManager {
     }
 
     /**
-     * Reads every vCPU of a machine whose vCPU threads have all ended, on the calling thread, which
+     * Reads the vCPUs {@code targets} of a machine whose vCPU threads have all ended, on the calling thread, which
      * holds the Big Lock (so that the machine cannot be destroyed, and its descriptors closed,
      * during the read).
      */
-    public List<VcpuSnapshot> readEndedLocked() {
-        List<VcpuSnapshot> out = new ArrayList<>(vcpus.size());
-        for (Vcpu v : vcpus) {
+    public List<VcpuSnapshot> readEndedLocked(List<Vcpu> targets) {
+        List<VcpuSnapshot> out = new ArrayList<>(targets.size());
+        for (Vcpu v : targets) {
             out.add(v.readAfterEnd());
         }
         return out;

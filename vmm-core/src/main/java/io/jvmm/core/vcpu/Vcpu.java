@@ -7,6 +7,7 @@ import io.jvmm.core.lock.LockSite;
 import io.jvmm.kvm.VcpuExit;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -76,6 +77,8 @@ public final class Vcpu {
     private volatile long guestEnteredNanos;
     private volatile long maxBqlWaitNanos;
     private volatile Throwable crash;
+    /** How many times another thread asked this vCPU out of the guest (requests, pauses). */
+    private final AtomicLong exitRequests = new AtomicLong();
     private volatile Thread thread;
     /** The one thread allowed to touch {@link #state}: the vCPU thread, or a reader after it ended. */
     private volatile Thread owner;
@@ -113,6 +116,11 @@ public final class Vcpu {
     Vcpu untimedIdleWaits() {
         idleWaitMs = 0;
         return this;
+    }
+
+    /** How many times this vCPU has been asked out of the guest (a request or a pause); any thread. */
+    public long exitRequests() {
+        return exitRequests.get();
     }
 
     /** The CPU index (0 .. n-1). */
@@ -242,6 +250,7 @@ public final class Vcpu {
      * and the vCPU clears {@code parked} before it reads the flag, so one of the two sees the other.
      */
     public void requestExit() {
+        exitRequests.incrementAndGet();
         exitRequested = true;
         if (!parked) {
             backend.kick();

@@ -131,7 +131,7 @@ class MachineHardeningTest {
                 int reads = 0;
                 while (true) {
                     try {
-                        assertEquals(2, g.machine.readRegisters().size());
+                        assertEquals(2, g.machine.readRegisters(RegisterRead.SNAPSHOT).size());
                         reads++;
                     } catch (InvalidStateException e) {
                         return reads; // destroyed: the one other answer allowed
@@ -176,7 +176,7 @@ class MachineHardeningTest {
             });
             m.start();
             stop.get(10, TimeUnit.SECONDS);
-            VcpuSnapshot s = m.readRegisters().get(0);
+            VcpuSnapshot s = m.readRegisters(RegisterRead.cpu(0)).get(0);
             assertEquals(0x5a, s.regs().rax() & 0xff, "the in instruction must be complete when the vCPU is read");
             assertEquals(ENTRY + 5, s.regs().rip(), "RIP must be past the in instruction");
             m.resume();
@@ -196,10 +196,10 @@ class MachineHardeningTest {
                 console)) {
             g.awaitOutput(t -> t.contains("smp-work: 2 CPUs up"), 30_000, "bring-up");
             g.machine.pause();
-            List<VcpuSnapshot> before = g.machine.readRegisters();
+            List<VcpuSnapshot> before = g.machine.readRegisters(RegisterRead.SNAPSHOT);
             assertFalse(before.get(0).events().nmi().pending());
             assertEquals(2, g.machine.injectNmi());
-            List<VcpuSnapshot> after = g.machine.readRegisters();
+            List<VcpuSnapshot> after = g.machine.readRegisters(RegisterRead.SNAPSHOT);
             for (VcpuSnapshot s : after) {
                 assertTrue(s.events().nmi().pending() || s.events().nmi().injected(),
                         "info registers after nmi must show it on cpu " + s.cpuIndex() + ": " + s.events());

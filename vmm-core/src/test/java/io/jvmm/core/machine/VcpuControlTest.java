@@ -84,7 +84,7 @@ class VcpuControlTest {
             assertEquals(MachineState.PAUSED, g.machine.state());
             Thread.sleep(300);
             assertEquals(1, g.count("smp-work: 8 CPUs up"), "nothing may run before cont");
-            List<VcpuSnapshot> regs = g.machine.readRegisters();
+            List<VcpuSnapshot> regs = g.machine.readRegisters(RegisterRead.EACH);
             assertEquals(MpState.RUNNABLE, regs.get(0).mpState());
             assertEquals(0x2badb002L, regs.get(0).regs().rax(), "the boot CPU waits at the Multiboot entry");
             for (VcpuSnapshot s : regs.subList(1, regs.size())) {
@@ -105,16 +105,46 @@ class VcpuControlTest {
         }
     }
 
+    /** Every CPU, each on its own (the default) and all together, in turn. */
+    private static RegisterRead alternately(int i) {
+        return i % 2 == 0 ? RegisterRead.EACH : RegisterRead.SNAPSHOT;
+    }
+
+    @Test
+    void aOneCpuReadTakesOnlyThatVcpuOutOfTheGuest() throws Exception {
+        try (RunningGuest g = smpWork()) {
+            long[] before = g.machine.vcpus().stream().mapToLong(Vcpu::exitRequests).toArray();
+            for (int i = 0; i < 100; i++) {
+                assertEquals(3, g.machine.readRegisters(RegisterRead.cpu(3)).get(0).cpuIndex());
+            }
+            for (Vcpu v : g.machine.vcpus()) {
+                long asked = v.exitRequests() - before[v.index()];
+                if (v.index() == 3) {
+                    assertTrue(asked >= 100, "vcpu-3 was asked out " + asked + " times for 100 reads");
+                } else {
+                    assertEquals(0, asked, v.name() + " left the guest for a read of CPU 3");
+                }
+            }
+            // The same check on an all-CPU snapshot, which does stop every vCPU: the check can fail.
+            long vcpu0 = g.machine.vcpus().get(0).exitRequests();
+            g.machine.readRegisters(RegisterRead.SNAPSHOT);
+            assertTrue(g.machine.vcpus().get(0).exitRequests() > vcpu0, "a snapshot must take vcpu-0 out too");
+            int ticks = g.count("smp-work: tick");
+            g.awaitOutput(t -> g.count("smp-work: tick") >= ticks + 2, 10_000, "the guest going on after the reads");
+        }
+    }
+
     @Test
     void readingEveryVcpusRegistersManyTimesWritesNothing() throws Exception {
         try (RunningGuest g = smpWork()) {
             long before = g.stateWrites();
             int ticks = g.count("smp-work: tick");
             for (int i = 0; i < 300; i++) {
-                List<VcpuSnapshot> all = g.machine.readRegisters();
+                List<VcpuSnapshot> all = g.machine.readRegisters(alternately(i));
                 assertEquals(8, all.size());
+                assertEquals(i % 8, g.machine.readRegisters(RegisterRead.cpu(i % 8)).get(0).cpuIndex());
             }
-            assertEquals(before, g.stateWrites(), "300 reads of 8 vCPUs caused writes");
+            assertEquals(before, g.stateWrites(), "300 reads of 8 vCPUs and 300 of one caused writes");
             g.awaitOutput(t -> g.count("smp-work: tick") >= ticks + 2, 10_000, "the guest going on after the reads");
             assertEquals(before, g.stateWrites());
         }
@@ -133,7 +163,7 @@ class VcpuControlTest {
             int duringBringUp = 0;
             while (!g.machine.exitFuture().isDone()) {
                 // A read that races with the guest's exit is answered from the stopped vCPUs.
-                List<VcpuSnapshot> all = g.machine.readRegisters();
+                List<VcpuSnapshot> all = g.machine.readRegisters(alternately(reads));
                 assertEquals(8, all.size());
                 reads++;
                 if (all.stream().anyMatch(s -> s.mpState() != MpState.RUNNABLE && s.mpState() != MpState.HALTED)) {
@@ -160,9 +190,9 @@ class VcpuControlTest {
         for (int run = 0; run < RACE_RUNS; run++) {
             TestGuests.Console console = new TestGuests.Console();
             try (RunningGuest g = RunningGuest.start(TestGuests.config("hello", "2", "", console).build(), console)) {
-                while (true) {
+                for (int read = 0; ; read++) {
                     boolean ended = g.machine.exitFuture().isDone();
-                    List<VcpuSnapshot> all = g.machine.readRegisters();
+                    List<VcpuSnapshot> all = g.machine.readRegisters(alternately(read));
                     assertEquals(2, all.size());
                     if (ended) {
                         afterExit++;

@@ -134,6 +134,29 @@ class CpuManagerTest {
     }
 
     @Test
+    void aRequestToSomeVcpusKicksOnlyThoseAndTheOthersKeepRunning() {
+        build(3, 5000, VcpuLoopPolicy.STANDARD, WritebackPolicy.GATED_BY_LEVEL);
+        assertTrue(waitFor(() -> backends.stream().allMatch(b -> b.runs() > 0)));
+        long[] asked = vcpus.stream().mapToLong(Vcpu::exitRequests).toArray();
+        List<Vcpu> target = List.of(vcpus.get(1));
+        for (int i = 0; i < 20; i++) {
+            List<PendingRequest<VcpuSnapshot>> pending;
+            host.bql().lock(site);
+            try {
+                pending = cpus.submitTo(target, v -> new VcpuRequest.ReadState());
+            } finally {
+                host.bql().unlock();
+            }
+            assertEquals(1, cpus.awaitEach(target, pending).get(0).cpuIndex());
+        }
+        assertEquals(asked[0], vcpus.get(0).exitRequests(), "vcpu-0 was asked out for vcpu-1's reads");
+        assertEquals(asked[2], vcpus.get(2).exitRequests(), "vcpu-2 was asked out for vcpu-1's reads");
+        assertTrue(vcpus.get(1).exitRequests() >= asked[1] + 20, "vcpu-1 was not asked out for each read");
+        assertEquals("vcpu-1", backends.get(1).lastReader);
+        assertEquals(null, backends.get(0).lastReader);
+    }
+
+    @Test
     void aPauseThatTimesOutNamesTheStragglerAndIsUndone() {
         CountDownLatch hold = new CountDownLatch(1);
         build(2, 300, VcpuLoopPolicy.STANDARD, WritebackPolicy.GATED_BY_LEVEL);
