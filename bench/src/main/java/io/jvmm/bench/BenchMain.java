@@ -34,6 +34,7 @@ public final class BenchMain {
         m.put("handoff", HandoffBench::run);
         m.put("slowdown", SlowdownBench::run);
         m.put("memory", MemoryBench::run);
+        m.put("service", ServiceBench::run);
         m.put("profile", ProfileBench::run);
         return m;
     }

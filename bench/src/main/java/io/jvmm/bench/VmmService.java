@@ -54,7 +54,7 @@ final class VmmService implements AutoCloseable {
                         + env.work.resolve(logName + ".log"));
             }
             try {
-                if (s.http.get("/q/health/ready").status() == 200) {
+                if (s.http.get("/q/health/live").status() == 200) {
                     return s;
                 }
             } catch (IOException ignored) {

@@ -1,5 +1,6 @@
 package io.jvmm.monitor.api;
 
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import jakarta.ws.rs.core.Application;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
@@ -26,8 +27,9 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 @OpenAPIDefinition(
         info = @Info(title = "jvmm monitor API", version = "0.1.0", description = "Owns KVM virtual machines and lets "
                 + "operators and tools watch and steer them while they run. The HMP endpoint takes the same command "
-                + "lines as QEMU's human monitor and answers with the same text; register reads bring every vCPU "
-                + "of the VM out of the guest and write nothing back. Every error is {\"error\": {\"class\": ..., "
+                + "lines as QEMU's human monitor and answers with the same text; a register read takes "
+                + "out of the guest only the vCPUs it reads (all at once only for 'info registers -a --snapshot') "
+                + "and writes nothing back. Every error is {\"error\": {\"class\": ..., "
                 + "\"desc\": ...}} with a 4xx status for bad input."),
         components = @Components(responses = @APIResponse(name = "Error", description = "The request was refused; "
                 + "desc says why and what to do.", content = @Content(mediaType = "application/json",
@@ -38,7 +40,11 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
                 + "JVMM_ACCESS_TOKEN): 'Authorization: Bearer <token>' on every request.")
 public class ApiDocument extends Application {
 
-    /** Adds 401 and 403, which every operation can answer, to every operation. */
+    /**
+     * Adds 401 and 403, which every operation can answer, to every operation. Run when the build
+     * makes the document, so the service serves it as stored and parses nothing at start-up.
+     */
+    @OpenApiFilter(OpenApiFilter.RunStage.BUILD)
     public static class CommonErrors implements OASFilter {
         @Override
         public Operation filterOperation(Operation operation) {
