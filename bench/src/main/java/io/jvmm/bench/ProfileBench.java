@@ -174,16 +174,18 @@ final class ProfileBench {
                 + "`jcmd PID JFR.start` (Java and native samples every 2 ms, every `Object.wait` and `LockSupport.park` "
                 + "with its duration); " + requests + " requests 5 ms apart on a VM running `smp-work`. The service's own "
                 + "timing is `jvmm_monitor_command_seconds` from `/q/metrics` (around `Monitor.execute`: "
-                + "`Machine.readRegisters()` and the text formatting); the waits are the JFR wait events of the "
-                + "request threads in `Machine.awaitParked` (kick every vCPU, wait until each has left KVM_RUN and "
-                + "parked) and in `Vcpu.await` (the register reads queued on each vCPU thread), per request.");
+                + "`Machine.readRegisters` and the text formatting); the waits are the JFR wait events of the "
+                + "request threads in `Machine.awaitParked` (a `--snapshot` read only: kick every vCPU, wait until "
+                + "each has left KVM_RUN and parked; the default `-a` raises no pause, so this is near zero) and in "
+                + "`Vcpu.await` (the register reads queued on each vCPU thread, each done once that vCPU is out of "
+                + "the guest), per request.");
         s.md(summary.markdown());
         s.md("Reading the table: the service-side part (`Monitor.execute`) is small and mostly waiting for the vCPUs "
-                + "(kick and park, then the reads on their own threads); the larger part is outside it, in the HTTP "
+                + "(the kicks and the reads on the vCPUs' own threads); the larger part is outside it, in the HTTP "
                 + "request's path through Vert.x's event loop, Quarkus REST's hand-off to a worker thread, Jackson and "
                 + "back. That part grows with the vCPU count although the HTTP work does not: with 8 vCPU threads "
                 + "spinning in the guest on 2 cores, the event-loop and worker threads wait for a CPU at every hand-off "
-                + "(the vCPUs run again once every read is done, before the answer is written). The CPU samples of "
+                + "(each vCPU runs again as soon as its own read is done, before the answer is written). The CPU samples of "
                 + "the service threads below show where their own CPU time goes: mostly the HTTP/JSON stack.");
         s.md(frames.toString());
     }
