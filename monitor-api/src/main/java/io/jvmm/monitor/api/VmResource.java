@@ -2,12 +2,16 @@ package io.jvmm.monitor.api;
 
 import io.jvmm.core.boot.BootImageException;
 import io.jvmm.core.machine.ConfigException;
+import io.jvmm.monitor.service.HmpParser;
 import io.jvmm.monitor.service.LaunchSpec;
 import io.jvmm.monitor.service.ManagedVm;
 import io.jvmm.monitor.service.Monitor;
 import io.jvmm.monitor.service.MonitorCommand;
 import io.jvmm.monitor.service.MonitorCommandException;
 import io.jvmm.monitor.service.VmService;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -25,7 +29,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The VM lifecycle and the monitor over REST. Thin: each method parses, calls {@link VmService}
- * or {@link Monitor}, and maps the result; errors are mapped by {@link ErrorMapper}.
+ * or {@link Monitor}, and maps the result; errors are mapped by {@link ErrorMapper}. What only
+ * reads published state (the VM list, a VM's status and CPUs, HMP commands that cannot wait) is
+ * answered on the HTTP I/O thread; the rest runs on a worker, since it may wait for the Big Lock
+ * or the vCPUs.
  */
 @Tag(name = "VMs")
 @Path("/vms")
@@ -70,6 +77,7 @@ public class VmResource {
     /** Every VM with its status. */
     @Operation(summary = "List the VMs with their status, oldest first.")
     @GET
+    @NonBlocking
     public Dtos.VmList list() {
         return new Dtos.VmList(service.list().stream().map(Views::status).toList());
     }
@@ -79,6 +87,7 @@ public class VmResource {
     @APIResponse(responseCode = "200", description = "The VM's status.")
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
+    @NonBlocking
     @Path("/{id}")
     public Dtos.VmStatus status(@PathParam("id") String id) {
         return Views.status(service.get(id));
@@ -105,12 +114,18 @@ public class VmResource {
     @POST
     @Path("/{id}/hmp")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Dtos.HmpReturn hmp(@PathParam("id") String id, Dtos.Hmp body) {
+    public Uni<Dtos.HmpReturn> hmp(@PathParam("id") String id, Dtos.Hmp body) {
         if (body == null || body.commandLine() == null) {
             throw new MonitorCommandException("GenericError", "The body must be {\"command-line\": \"...\"}, "
                     + "e.g. {\"command-line\": \"info registers -a\"}");
         }
-        return new Dtos.HmpReturn(monitor.hmp(id, body.commandLine()));
+        MonitorCommand cmd = HmpParser.parse(body.commandLine());
+        ManagedVm vm = service.get(id);
+        if (!cmd.mayWait()) {
+            return Uni.createFrom().item(new Dtos.HmpReturn(monitor.execute(vm, cmd)));
+        }
+        return Uni.createFrom().item(() -> new Dtos.HmpReturn(monitor.execute(vm, cmd)))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /** The CPUs of a VM. */
@@ -118,6 +133,7 @@ public class VmResource {
     @APIResponse(responseCode = "200", description = "One entry per CPU.")
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
+    @NonBlocking
     @Path("/{id}/cpus")
     public java.util.List<Dtos.Cpu> cpus(@PathParam("id") String id) {
         return Views.cpus(service.get(id));

@@ -37,15 +37,10 @@ public class Monitor {
 
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    /** Parses and runs {@code commandLine} on VM {@code id}; returns the text of the answer. */
-    public String hmp(String id, String commandLine) {
-        MonitorCommand cmd = HmpParser.parse(commandLine);
-        return execute(service.get(id), cmd);
-    }
-
     /**
-     * As {@link #hmp(String, String)} on {@code vm}, with {@code cpuIndex} (unless negative) as the
-     * current CPU for this command only (QMP's human-monitor-command "cpu-index").
+     * Parses and runs {@code commandLine} on {@code vm}; returns the text of the answer. With
+     * {@code cpuIndex} (unless negative) as the current CPU for this command only (QMP's
+     * human-monitor-command "cpu-index").
      */
     public String hmp(ManagedVm vm, String commandLine, int cpuIndex) {
         MonitorCommand cmd = HmpParser.parse(commandLine);

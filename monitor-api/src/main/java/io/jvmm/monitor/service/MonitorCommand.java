@@ -23,35 +23,51 @@ public sealed interface MonitorCommand {
     /** The states in which it may run. */
     Set<MachineState> allowedIn();
 
+    /**
+     * Whether running it may wait: for the Big Lock, for vCPUs to leave the guest, or for a VM to
+     * end. A command that cannot (it reads published state only) is answered on the HTTP I/O
+     * thread, without the hand-off to a worker; the others run on a worker.
+     */
+    default boolean mayWait() {
+        return true;
+    }
+
     /** The commands that take no argument. */
     enum Simple implements MonitorCommand {
         /** {@code info cpus}. */
-        INFO_CPUS("info cpus", ANY),
+        INFO_CPUS("info cpus", ANY, false),
         /** {@code info status}. */
-        INFO_STATUS("info status", ANY),
+        INFO_STATUS("info status", ANY, false),
         /** {@code info kvm}. */
-        INFO_KVM("info kvm", ANY),
+        INFO_KVM("info kvm", ANY, false),
         /** {@code info sync-profile}: Big Lock wait and hold times by site. */
-        INFO_SYNC_PROFILE("info sync-profile", ANY),
+        INFO_SYNC_PROFILE("info sync-profile", ANY, false),
         /** {@code stop}: every vCPU leaves the guest and parks. */
-        STOP("stop", LIVE),
+        STOP("stop", LIVE, true),
         /** {@code cont}. */
-        CONT("cont", LIVE),
+        CONT("cont", LIVE, true),
         /** {@code system_reset}. */
-        SYSTEM_RESET("system_reset", LIVE),
+        SYSTEM_RESET("system_reset", LIVE, true),
         /** {@code system_powerdown}: the ACPI power button. */
-        SYSTEM_POWERDOWN("system_powerdown", LIVE),
+        SYSTEM_POWERDOWN("system_powerdown", LIVE, true),
         /** {@code nmi}: the NMI button, to every CPU through LINT1. */
-        NMI("nmi", LIVE),
+        NMI("nmi", LIVE, true),
         /** {@code quit}: ends the VM (the service keeps running). */
-        QUIT("quit", ANY);
+        QUIT("quit", ANY, true);
 
         private final String text;
         private final Set<MachineState> allowed;
+        private final boolean mayWait;
 
-        Simple(String text, Set<MachineState> allowed) {
+        Simple(String text, Set<MachineState> allowed, boolean mayWait) {
             this.text = text;
             this.allowed = allowed;
+            this.mayWait = mayWait;
+        }
+
+        @Override
+        public boolean mayWait() {
+            return mayWait;
         }
 
         @Override
@@ -95,6 +111,11 @@ public sealed interface MonitorCommand {
         }
 
         @Override
+        public boolean mayWait() {
+            return false;
+        }
+
+        @Override
         public Set<MachineState> allowedIn() {
             return ANY;
         }
@@ -105,6 +126,11 @@ public sealed interface MonitorCommand {
         @Override
         public String text() {
             return "help";
+        }
+
+        @Override
+        public boolean mayWait() {
+            return false;
         }
 
         @Override

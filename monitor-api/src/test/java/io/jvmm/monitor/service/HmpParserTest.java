@@ -27,6 +27,24 @@ class HmpParserTest {
         }
     }
 
+    /**
+     * The commands answered on the HTTP I/O thread are exactly those that read published state
+     * only; anything that touches the vCPUs, the Big Lock or a VM's end runs on a worker.
+     */
+    @Test
+    void onlyCommandsThatReadPublishedStateAreAnsweredWithoutAWorker() {
+        java.util.Set<String> noWait = new java.util.TreeSet<>();
+        for (String line : new String[] {"info registers", "info registers -a", "info registers -a --snapshot",
+                "info registers 1", "info cpus", "info status", "info kvm", "info sync-profile", "cpu 1", "stop",
+                "cont", "system_reset", "system_powerdown", "nmi", "quit", "help", "help info"}) {
+            if (!HmpParser.parse(line).mayWait()) {
+                noWait.add(line);
+            }
+        }
+        assertEquals(java.util.Set.of("cpu 1", "help", "help info", "info cpus", "info kvm", "info status",
+                "info sync-profile"), noWait);
+    }
+
     @Test
     void helpListsTheSnapshotForm() {
         assertTrue(HmpParser.HELP.containsKey("info registers [-a [--snapshot]|N]"), HmpParser.HELP.keySet().toString());
