@@ -99,7 +99,8 @@ public final class HmpParser {
                     return new MonitorCommand.InfoRegisters(false, index(w[2], "info registers"));
                 }
                 throw new MonitorCommandException("GenericError", "'info registers' takes '-a' (with '--snapshot' for "
-                        + "every CPU at one instant), a CPU index or nothing; got '" + String.join(" ", java.util.Arrays.copyOfRange(w, 2, w.length)) + "'");
+                        + "every CPU at one instant), a CPU index or nothing; got '"
+                        + String.join(" ", java.util.Arrays.copyOfRange(w, 2, w.length)) + "'");
             case "cpus":
                 infoNoArgs(w);
                 return MonitorCommand.Simple.INFO_CPUS;

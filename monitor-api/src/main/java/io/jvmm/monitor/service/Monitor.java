@@ -19,10 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs monitor commands against a VM and renders the text a QEMU user would see. Register reads
- * go through {@link Machine#readRegisters}: each vCPU read leaves the guest for its own read (all
- * of them together only for {@code info registers -a --snapshot}), is read on its own thread in
- * the safe order, nothing is written back, and the VM runs on. Formatting happens after the read,
- * with every vCPU back in the guest.
+ * go through {@link Machine#readRegisters}: each vCPU read leaves the guest only for its own read
+ * (all of them together only for {@code info registers -a --snapshot}) and is read on its own
+ * thread in the safe order; nothing is written back, and the VM runs on. Formatting happens after
+ * the reads, with the vCPUs back in the guest.
  */
 @ApplicationScoped
 public class Monitor {

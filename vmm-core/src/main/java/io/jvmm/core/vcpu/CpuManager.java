@@ -266,9 +266,9 @@ public final class CpuManager {
     }
 
     /**
-     * Reads the vCPUs {@code targets} of a machine whose vCPU threads have all ended, on the calling thread, which
-     * holds the Big Lock (so that the machine cannot be destroyed, and its descriptors closed,
-     * during the read).
+     * Reads the vCPUs {@code targets} of a machine whose vCPU threads have all ended, on the
+     * calling thread, which holds the Big Lock (so that the machine cannot be destroyed, and its
+     * descriptors closed, during the read).
      */
     public List<VcpuSnapshot> readEndedLocked(List<Vcpu> targets) {
         List<VcpuSnapshot> out = new ArrayList<>(targets.size());
