@@ -89,8 +89,10 @@ final class Report {
                 | `monitor` | `info registers -a` over REST (`./vmm serve`) | QEMU's HMP monitor socket |
                 | `bringup` | `./vmm run -smp N smp-boot`, process start to exit | QEMU with the same image |
                 | `lock` | Big Lock with `LockMetricsObserver` (JMH) | the same lock with `LockObserver.NONE` |
-                | `slowdown` | smp-work under `info registers -a` every 2 ms | smp-work unloaded |
+                | `handoff` | the Big Lock's FIFO hand-off under an exit storm | barging |
+                | `slowdown` | smp-work under `info registers -a` (and `-a --snapshot`) every 2 ms | smp-work unloaded |
                 | `memory` | `./vmm serve` Rss less guest RAM | QEMU Rss less guest RAM |
+                | `service` | `./vmm serve` with no VM: REST floor, idle memory, start-up (no KVM needed) | the JDK's HTTP server |
                 | `profile` | JFR profiles of the exit path and of the monitor path | - |
 
                 """.formatted(Double.isNaN(minutes) ? "15" : F.f(minutes, 0)));
