@@ -92,7 +92,7 @@ final class ServiceBench {
                     + "kind, the order rotating, " + gapMicros + " us apart. Resident memory is the sum of Rss over "
                     + "`/proc/PID/smaps`, " + settleMs / 1000 + " s after start with no request yet.");
             s.md(t.markdown());
-            s.md(whereTheTimeGoes(env, op99, pp99, ioP50, workerP50, svcIdleKb));
+            s.md(whereTheTimeGoes(env, settleMs, op99, pp99, ioP50, workerP50));
             boolean floorMet = op50 <= 0.2e6 && op99 <= 1e6 && op50 <= 2 * pp50;
             boolean memMet = svcIdleKb <= 64 * 1024;
             s.md("Targets: floor p50 <= 0.2 ms, p99 <= 1 ms and <= 2x the minimal server's p50: "
@@ -109,13 +109,13 @@ final class ServiceBench {
      * mappings, and the JVM's own account (Native Memory Tracking, in a second idle service,
      * since tracking costs memory itself) with the classes loaded.
      */
-    private static String whereTheTimeGoes(Env env, double op99, double pp99, double ioP50, double workerP50,
-                                           long idleKb) throws Exception {
+    private static String whereTheTimeGoes(Env env, long settleMs, double op99, double pp99, double ioP50,
+                                           double workerP50) throws Exception {
         String nmt;
         String classes;
         List<Smaps.Mapping> top;
         try (VmmService svc = VmmService.start(env, "serve-floor-nmt", "-XX:NativeMemoryTracking=summary")) {
-            Thread.sleep(env.count(10_000, 3000));
+            Thread.sleep(settleMs);
             top = MemoryBench.top(Smaps.read(svc.pid()), new Smaps.Range(0, 0));
             nmt = MemoryBench.nmtTable(svc.jcmd("VM.native_memory", "summary", "scale=KB"));
             String counters = svc.jcmd("PerfCounter.print");
@@ -126,20 +126,20 @@ final class ServiceBench {
         // of RAM, 40-70 % kept free), and against a C1-only JIT: idle resident memory of each.
         long ramBytes = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getTotalMemorySize();
-        long defaultsKb = idleKb("serve-floor-heap-defaults", env, "-Xms" + Math.max(8, ramBytes / 64 / 1048576)
-                + "m -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70");
-        long c1Kb = idleKb("serve-floor-c1", env, "-XX:TieredStopAtLevel=1");
+        long defaultsKb = idleKb(env, "serve-floor-heap-defaults", settleMs, "-Xms"
+                + Math.max(8, ramBytes / 64 / 1048576) + "m -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70");
+        long c1Kb = idleKb(env, "serve-floor-c1", settleMs, "-XX:TieredStopAtLevel=1");
         return "Where the time goes. `GET /vms` reads published state only, so it is answered on the Vert.x I/O "
                 + "thread that parsed it (`@NonBlocking`), as are a VM's status and CPUs and the HMP commands that "
                 + "cannot wait (`info status`, `info cpus`, `info kvm`, `info sync-profile`, `cpu N`, `help`); "
                 + "anything that may wait for the Big Lock or the vCPUs is handed to a worker. The hand-off costs "
                 + "two thread wake-ups per request: the same 404 took " + ms(ioP50) + " at p50 on the I/O thread "
-                + "and " + ms(workerP50) + " on a worker, in the same blocks. The p99 (" + ms(op99) + ", the JDK server's " + ms(pp99)
-                + ") is the host's: both servers see the same tail, a thread that waits for one of the two cores."
+                + "and " + ms(workerP50) + " on a worker, in the same blocks. The p99 (" + ms(op99)
+                + ", the JDK server's " + ms(pp99) + ") is the host's: both servers see the same tail, a thread that waits for one of the two cores."
                 + "\n\nThe idle service's memory, by mapping:\n\n" + MemoryBench.topTable(top)
                 + "\nand by the JVM's account (" + classes + "):\n\n" + nmt
-                + "\nWhat stands between the service and 64 MiB is mostly the JVM itself: `libjvm.so` and the JDK's CDS archive are mapped "
-                + "in every Java process (the minimal server holds them too), and the class metadata of the HTTP "
+                + "\nWhat stands between the service and 64 MiB is mostly the JVM itself: `libjvm.so` and the "
+                + "JDK's CDS archive are mapped in every Java process (the minimal server holds them too), and the class metadata of the HTTP "
                 + "stack (Vert.x and Netty), Quarkus REST, Jackson, the CDI container, SmallRye Config, Micrometer "
                 + "and the OpenAPI document service (which parses the stored document at start-up, build-time "
                 + "filter or not) is most of the rest. The heap starts at 8 MiB and gives back what a burst took "
@@ -149,10 +149,10 @@ final class ServiceBench {
                 + "vCPU exit path is Java code that C2 compiles.";
     }
 
-    /** Idle resident memory of a service started with {@code javaOpts} added to the launcher's. */
-    private static long idleKb(String logName, Env env, String javaOpts) throws Exception {
+    /** Idle resident memory, {@code settleMs} after start, of a service run with {@code javaOpts} added. */
+    private static long idleKb(Env env, String logName, long settleMs, String javaOpts) throws Exception {
         try (VmmService svc = VmmService.start(env, logName, javaOpts)) {
-            Thread.sleep(env.count(10_000, 3000));
+            Thread.sleep(settleMs);
             return Smaps.totalRssKb(Smaps.read(svc.pid()));
         }
     }
@@ -218,8 +218,7 @@ final class ServiceBench {
             Path classes = env.repo.resolve("bench/target/classes");
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder("java", "-XX:+UseSerialGC", "-Dsun.net.httpserver.nodelay=true", "-cp",
-                    classes.toString(),
-                    MinimalServer.class.getName(), Integer.toString(port)).redirectErrorStream(true)
+                    classes.toString(), MinimalServer.class.getName(), Integer.toString(port)).redirectErrorStream(true)
                     .redirectOutput(env.work.resolve("minimal-server.log").toFile()).start();
             Http http = new Http("127.0.0.1", port);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
