@@ -76,7 +76,8 @@ final class ServiceBench {
             t.row("`GET /vms` max", ms(Stats.max(o)), ms(Stats.max(p)), F.ratio(Stats.max(o) / Stats.max(p)));
             t.row("resident memory, idle", MemoryBench.mib(svcIdleKb), MemoryBench.mib(peerIdleKb),
                     F.ratio((double) svcIdleKb / peerIdleKb));
-            t.row("resident memory after " + 3 * (samples + warmup) + " requests", MemoryBench.mib(svcAfterKb), "-", "-");
+            t.row("resident memory after " + 3 * (samples + warmup) + " requests", MemoryBench.mib(svcAfterKb),
+                    "-", "-");
             t.row("404 answered on the I/O thread (`GET /vms/none`) p50", ms(ioP50), "-", "-");
             t.row("404 answered on a worker (`GET /vms/none/console`) p50", ms(workerP50), "-", "-");
             t.row("process start to first answer", F.f(svcStartMs, 0) + " ms", F.f(peer.startMs, 0) + " ms",
@@ -135,11 +136,13 @@ final class ServiceBench {
                 + "anything that may wait for the Big Lock or the vCPUs is handed to a worker. The hand-off costs "
                 + "two thread wake-ups per request: the same 404 took " + ms(ioP50) + " at p50 on the I/O thread "
                 + "and " + ms(workerP50) + " on a worker, in the same blocks. The p99 (" + ms(op99)
-                + ", the JDK server's " + ms(pp99) + ") is the host's: both servers see the same tail, a thread that waits for one of the two cores."
+                + ", the JDK server's " + ms(pp99) + ") is the host's: both servers see the same tail, a thread "
+                + "that waits for one of the two cores."
                 + "\n\nThe idle service's memory, by mapping:\n\n" + MemoryBench.topTable(top)
                 + "\nand by the JVM's account (" + classes + "):\n\n" + nmt
                 + "\nWhat stands between the service and 64 MiB is mostly the JVM itself: `libjvm.so` and the "
-                + "JDK's CDS archive are mapped in every Java process (the minimal server holds them too), and the class metadata of the HTTP "
+                + "JDK's CDS archive are mapped in every Java process (the minimal server holds them too), and "
+                + "the class metadata of the HTTP "
                 + "stack (Vert.x and Netty), Quarkus REST, Jackson, the CDI container, SmallRye Config, Micrometer "
                 + "and the OpenAPI document service (which parses the stored document at start-up, build-time "
                 + "filter or not) is most of the rest. The heap starts at 8 MiB and gives back what a burst took "
@@ -232,7 +235,8 @@ final class ServiceBench {
                 }
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     Env.stop(p, 5);
-                    throw new IOException("the minimal server did not answer; see " + env.work.resolve("minimal-server.log"));
+                    throw new IOException("the minimal server did not answer; see "
+                            + env.work.resolve("minimal-server.log"));
                 }
                 Thread.sleep(20);
             }
