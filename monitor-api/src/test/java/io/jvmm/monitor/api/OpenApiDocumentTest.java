@@ -1,6 +1,7 @@
 package io.jvmm.monitor.api;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,17 +13,25 @@ import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The OpenAPI document SmallRye generates from the resources: valid OpenAPI 3, every operation the
- * resources declare and nothing else, each with its error answers, and the bearer scheme.
+ * The OpenAPI document the service serves: the one SmallRye generates from the resources (here, in
+ * the tests) and the build stores; valid OpenAPI 3, every operation the resources declare and
+ * nothing else, each with its error answers, and the bearer scheme.
  */
 @QuarkusTest
 class OpenApiDocumentTest {
+    /** Where the tests' SmallRye OpenAPI serves the document it generates (application.properties). */
+    private static final String GENERATED = "/q/openapi-generated";
+
     private static OpenAPI parsed(String path) {
         String json = given().queryParam("format", "json").get(path).then().statusCode(200).extract().asString();
         SwaggerParseResult r = new OpenAPIV3Parser().readContents(json);
@@ -72,7 +81,48 @@ class OpenApiDocumentTest {
 
     @Test
     void theOldPathServesTheSameDocument() {
-        assertEquals(given().get("/q/openapi").then().statusCode(200).extract().asString(),
-                given().get(OpenApiAlias.ALIAS).then().statusCode(200).extract().asString());
+        assertEquals(given().get(ApiDocumentRoute.PATH).then().statusCode(200).extract().asString(),
+                given().get(ApiDocumentRoute.ALIAS).then().statusCode(200).extract().asString());
+    }
+
+    /**
+     * The stored document the service serves is the one SmallRye generates from the resources
+     * now. When a resource changes, this fails until the document is stored again:
+     * {@code ./mvnw -pl monitor-api test -Dtest=OpenApiDocumentTest -Djvmm.openapi.update=true}.
+     */
+    @Test
+    void theServedDocumentIsTheOneTheResourcesGenerate() throws IOException {
+        boolean update = Boolean.getBoolean("jvmm.openapi.update");
+        for (String format : new String[] {"yaml", "json"}) {
+            String generated = given().queryParam("format", format).get(GENERATED).then().statusCode(200).extract()
+                    .asString();
+            String served = given().queryParam("format", format).get(ApiDocumentRoute.PATH).then().statusCode(200)
+                    .extract().asString();
+            Path stored = Path.of("src/main/resources", ApiDocumentRoute.STORED + "." + format);
+            if (update && !generated.equals(served)) {
+                Files.writeString(stored, generated, StandardCharsets.UTF_8);
+                continue;
+            }
+            assertEquals(generated, served, "The stored OpenAPI document " + stored + " no longer matches the "
+                    + "resources: store it again with ./mvnw -pl monitor-api test -Dtest=OpenApiDocumentTest "
+                    + "-Djvmm.openapi.update=true");
+        }
+    }
+
+    @Test
+    void theFormatIsChosenAsSmallRyeChoosesItAndBadRequestsAreRefused() {
+        given().get(ApiDocumentRoute.PATH).then().statusCode(200).contentType("application/yaml;charset=UTF-8");
+        given().queryParam("format", "JSON").get(ApiDocumentRoute.PATH).then().statusCode(200)
+                .contentType("application/json;charset=UTF-8");
+        given().accept("application/json").get(ApiDocumentRoute.PATH).then().statusCode(200)
+                .contentType("application/json;charset=UTF-8");
+        given().accept("application/json").queryParam("format", "yaml").get(ApiDocumentRoute.PATH).then()
+                .statusCode(200).contentType("application/yaml;charset=UTF-8");
+        given().queryParam("format", "xml").get(ApiDocumentRoute.PATH).then().statusCode(400)
+                .body("error.desc", equalTo("Unknown format 'xml': give format=json or format=yaml"));
+        given().queryParam("format", "x\"\n").get(ApiDocumentRoute.PATH).then().statusCode(400)
+                .body("error.desc", equalTo("Unknown format 'x\"\n': give format=json or format=yaml"));
+        given().post(ApiDocumentRoute.ALIAS).then().statusCode(405).header("Allow", "GET")
+                .body("error.desc", equalTo("POST is not allowed on /openapi; it takes GET"));
     }
 }

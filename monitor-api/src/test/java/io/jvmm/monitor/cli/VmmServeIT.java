@@ -127,6 +127,14 @@ class VmmServeIT {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, with.statusCode());
             assertEquals("{\"vms\":[]}", with.body());
+            // The packaged service serves the stored OpenAPI document, behind the same token.
+            URI doc = URI.create("http://127.0.0.1:" + port + "/q/openapi?format=json");
+            assertEquals(401, http.send(HttpRequest.newBuilder(doc).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode());
+            HttpResponse<String> api = http.send(HttpRequest.newBuilder(doc).header("Authorization", "Bearer abc123")
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, api.statusCode());
+            assertTrue(api.body().contains("\"title\" : \"jvmm monitor API\""), api.body());
         } finally {
             stop(p);
         }
