@@ -15,15 +15,20 @@ import java.nio.file.StandardCopyOption;
  * on {@link LibC}.
  *
  * <p>Loaded once per class loader that loads this class (a second Quarkus application in one test
- * JVM is a second one): the library is copied from the jar to a temporary file, loaded, and the
- * file unlinked (the mapping stays). The copies share the kick signal: the first copy's handler,
+ * JVM is a second one): from {@value #DIR_PROPERTY}{@code /libjvmm-kvm.so} when that property names
+ * a directory holding it (the packaged application's {@code native} directory, which {@code ./vmm}
+ * names), else copied from the jar to a temporary file, loaded, and the file unlinked (the mapping
+ * stays). The copies share the kick signal: the first copy's handler,
  * kept mapped for the life of the process, serves them all. If that fails, {@link #unavailabilityCause()} says
  * why and {@link RunPath#preferred()} falls back to JNA.
  */
 final class RunShim {
-    static final String RESOURCE = "linux-x86_64/libjvmm-kvm.so";
+    static final String FILE = "libjvmm-kvm.so";
+    static final String RESOURCE = "linux-x86_64/" + FILE;
     /** The interface version this class expects of the library (JVMM_KVM_SHIM_VERSION). */
     static final int VERSION = 3;
+    /** A directory the library is loaded from, without a copy, when it is there. */
+    static final String DIR_PROPERTY = "jvmm.native.dir";
 
     private static final String CAUSE = load();
 
@@ -53,11 +58,28 @@ final class RunShim {
      */
     static native int installKickHandler(int signal);
 
+    private static String checkVersion() {
+        int v = version();
+        if (v != VERSION) {
+            return "the shim speaks interface version " + v + ", this binding needs " + VERSION + " (rebuild kvm-native)";
+        }
+        return null;
+    }
+
     private static String load() {
         String os = System.getProperty("os.name", "");
         String arch = System.getProperty("os.arch", "");
         if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
             return "the shim is built for Linux x86_64, this is " + os + " " + arch;
+        }
+        String dir = System.getProperty(DIR_PROPERTY);
+        if (dir != null && Files.isRegularFile(Path.of(dir, FILE))) {
+            try {
+                System.load(Path.of(dir, FILE).toAbsolutePath().toString());
+                return checkVersion();
+            } catch (UnsatisfiedLinkError | SecurityException e) {
+                return "loading " + Path.of(dir, FILE) + " (" + DIR_PROPERTY + ") failed: " + e;
+            }
         }
         Path tmp = null;
         try (InputStream in = RunShim.class.getResourceAsStream(RESOURCE)) {
@@ -67,11 +89,7 @@ final class RunShim {
             tmp = Files.createTempFile("jvmm-kvm-", ".so");
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             System.load(tmp.toAbsolutePath().toString());
-            int v = version();
-            if (v != VERSION) {
-                return "the shim speaks interface version " + v + ", this binding needs " + VERSION + " (rebuild kvm-native)";
-            }
-            return null;
+            return checkVersion();
         } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
             return "loading io/jvmm/kvm/" + RESOURCE + " failed: " + e;
         } finally {
