@@ -57,6 +57,8 @@ final class ServiceBench {
             double workerP50 = Stats.median(probes.get(3).nanos);
             Thread.sleep(1000);
             long svcAfterKb = Smaps.totalRssKb(Smaps.read(svc.pid()));
+            Thread.sleep(settleMs);
+            long svcLaterKb = Smaps.totalRssKb(Smaps.read(svc.pid()));
             // One start's idle memory and start-up vary by several MiB and hundreds of ms with what
             // the JIT and the host did meanwhile: two more starts, the median of the three.
             List<Idle> starts = List.of(first, idle(env, "serve-floor-2", settleMs, null),
@@ -75,6 +77,8 @@ final class ServiceBench {
             s.add("resident memory, idle (./vmm serve vs the JDK's HTTP server)", svcIdleKb / 1024.0,
                     peerIdleKb / 1024.0, "MiB");
             s.add("resident memory of ./vmm serve after the floor's requests", svcAfterKb / 1024.0, null, "MiB");
+            s.add("resident memory of ./vmm serve idle again after the floor's requests", svcLaterKb / 1024.0, null,
+                    "MiB");
             s.add("start to first answer (./vmm serve vs the JDK's HTTP server)", svcStartMs, peer.startMs, "ms");
             s.add("the same 404 p50, answered on the I/O thread vs on a worker", ioP50 / 1e6, workerP50 / 1e6, "ms");
             Table t = new Table("figure", "jvmm", "JDK HTTP server", "ratio");
@@ -83,8 +87,10 @@ final class ServiceBench {
             t.row("`GET /vms` max", ms(Stats.max(o)), ms(Stats.max(p)), F.ratio(Stats.max(o) / Stats.max(p)));
             t.row("resident memory, idle", MemoryBench.mib(svcIdleKb), MemoryBench.mib(peerIdleKb),
                     F.ratio((double) svcIdleKb / peerIdleKb));
-            t.row("resident memory after " + 3 * (samples + warmup) + " requests", MemoryBench.mib(svcAfterKb),
+            t.row("resident memory 1 s after " + 3 * (samples + warmup) + " requests", MemoryBench.mib(svcAfterKb),
                     "-", "-");
+            t.row("resident memory " + (1 + settleMs / 1000) + " s after them", MemoryBench.mib(svcLaterKb), "-",
+                    "-");
             t.row("404 answered on the I/O thread (`GET /vms/none`) p50", ms(ioP50), "-", "-");
             t.row("404 answered on a worker (`GET /vms/none/console`) p50", ms(workerP50), "-", "-");
             t.row("process start to first answer", F.f(svcStartMs, 0) + " ms", F.f(peer.startMs, 0) + " ms",
@@ -138,6 +144,7 @@ final class ServiceBench {
         long defaultsKb = idle(env, "serve-floor-heap-defaults", settleMs, "-Xms"
                 + Math.max(8, ramBytes / 64 / 1048576) + "m -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70").kb;
         long c1Kb = idle(env, "serve-floor-c1", settleMs, "-XX:TieredStopAtLevel=1").kb;
+        long untrimmedKb = idle(env, "serve-floor-untrimmed", settleMs, "-XX:TrimNativeHeapInterval=0").kb;
         return "Where the time goes. `GET /vms` reads published state only, so it is answered on the Vert.x I/O "
                 + "thread that parsed it (`@NonBlocking`), as are a VM's status and CPUs and the HMP commands that "
                 + "cannot wait (`info status`, `info cpus`, `info kvm`, `info sync-profile`, `cpu N`, `help`); "
@@ -157,7 +164,10 @@ final class ServiceBench {
                 + "about 9 MiB more and cost about 0.5 s of start-up (paired starts, commit aa8e402 against its "
                 + "parent). The heap starts at 8 MiB and gives back what a burst took "
                 + "(`./vmm` runs with `-Xms8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30`; with the JVM's "
-                + "heap defaults the idle service held " + MemoryBench.mib(defaultsKb) + " in this run). A C1-only "
+                + "heap defaults the idle service held " + MemoryBench.mib(defaultsKb) + " in this run). What the C "
+                + "library keeps of memory the JVM freed, the JIT compilers' scratch arenas above all, is given back "
+                + "every 5 s (`-XX:TrimNativeHeapInterval=5000`, from JDK 17.0.9): without it the idle service held "
+                + MemoryBench.mib(untrimmedKb) + " in this run. A C1-only "
                 + "JIT (`-XX:TieredStopAtLevel=1`) held " + MemoryBench.mib(c1Kb) + " idle; it is not used: the "
                 + "vCPU exit path is Java code that C2 compiles.";
     }
