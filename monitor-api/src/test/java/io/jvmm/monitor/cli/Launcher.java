@@ -37,8 +37,15 @@ public final class Launcher {
     }
 
     static Run run(String... args) throws IOException, InterruptedException {
+        return runWith(java.util.Map.of(), args);
+    }
+
+    /** {@link #run} with {@code env} added to the launcher's environment. */
+    static Run runWith(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = command(args);
-        Process p = new ProcessBuilder(cmd).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         p.getOutputStream().close();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> slurp(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> slurp(p.getErrorStream()));
