@@ -25,9 +25,7 @@ final class ServiceBench {
         long settleMs = env.count(10_000, 3000);
         try (VmmService svc = VmmService.start(env, "serve-floor", null);
              Peer peer = Peer.start(env)) {
-            Idle first = new Idle((System.nanoTime() - svc.startNanos) / 1e6, 0);
-            Thread.sleep(settleMs);
-            first = new Idle(first.startMs, Smaps.totalRssKb(Smaps.read(svc.pid())));
+            Idle first = settle(svc, settleMs);
             long peerIdleKb = Smaps.totalRssKb(Smaps.read(peer.process.pid()));
             env.log("service: idle resident memory: jvmm %d KiB, minimal server %d KiB", first.kb, peerIdleKb);
             // Four kinds of request, in blocks whose order rotates: the floor on each server, and the
@@ -179,10 +177,15 @@ final class ServiceBench {
     /** A new service run with {@code javaOpts} added (null: none): its start-up, and its memory {@code settleMs} after. */
     private static Idle idle(Env env, String logName, long settleMs, String javaOpts) throws Exception {
         try (VmmService svc = VmmService.start(env, logName, javaOpts)) {
-            double startMs = (System.nanoTime() - svc.startNanos) / 1e6;
-            Thread.sleep(settleMs);
-            return new Idle(startMs, Smaps.totalRssKb(Smaps.read(svc.pid())));
+            return settle(svc, settleMs);
         }
+    }
+
+    /** A service that has just answered for the first time: its start-up, and its memory {@code settleMs} later. */
+    private static Idle settle(VmmService svc, long settleMs) throws Exception {
+        double startMs = (System.nanoTime() - svc.startNanos) / 1e6;
+        Thread.sleep(settleMs);
+        return new Idle(startMs, Smaps.totalRssKb(Smaps.read(svc.pid())));
     }
 
     private static String counter(String perfCounters, String name) {

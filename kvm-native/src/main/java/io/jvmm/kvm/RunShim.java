@@ -73,12 +73,13 @@ final class RunShim {
             return "the shim is built for Linux x86_64, this is " + os + " " + arch;
         }
         String dir = System.getProperty(DIR_PROPERTY);
-        if (dir != null && Files.isRegularFile(Path.of(dir, FILE))) {
+        Path installed = dir == null ? null : Path.of(dir, FILE);
+        if (installed != null && Files.isRegularFile(installed)) {
             try {
-                System.load(Path.of(dir, FILE).toAbsolutePath().toString());
+                System.load(installed.toAbsolutePath().toString());
                 return checkVersion();
             } catch (UnsatisfiedLinkError | SecurityException e) {
-                return "loading " + Path.of(dir, FILE) + " (" + DIR_PROPERTY + ") failed: " + e;
+                return "loading " + installed + " (" + DIR_PROPERTY + ") failed: " + e;
             }
         }
         Path tmp = null;

@@ -23,7 +23,7 @@ class ShimDirectoryTest {
     Path dir;
 
     @TempDir
-    Path out;
+    Path results;
 
     /**
      * The child JVM's main: writes to the file {@code args[0]} why the shim is not loaded ("null"
@@ -43,7 +43,7 @@ class ShimDirectoryTest {
     }
 
     private String[] probe(String nativeDir) throws Exception {
-        Path result = out.resolve("probe.txt");
+        Path result = results.resolve("probe.txt");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-D" + RunShim.DIR_PROPERTY + "=" + nativeDir,
                 Probe.class.getName(), result.toString()).redirectErrorStream(true).start();

@@ -42,8 +42,10 @@ public class ApiDocumentRoute {
         Buffer json = Buffer.buffer(stored("json"));
         for (String path : new String[] {PATH, ALIAS}) {
             router.get(path).handler(ctx -> serve(ctx, yaml, json));
-            router.route(path).handler(ctx -> refuse(ctx, 405, ctx.request().method() + " is not allowed on " + path
-                    + "; it takes GET"));
+            router.route(path).handler(ctx -> {
+                ctx.response().putHeader("Allow", "GET");
+                refuse(ctx, 405, ctx.request().method() + " is not allowed on " + path + "; it takes GET");
+            });
         }
     }
 
@@ -67,9 +69,6 @@ public class ApiDocumentRoute {
     }
 
     private void refuse(RoutingContext ctx, int status, String why) {
-        if (status == 405) {
-            ctx.response().putHeader("Allow", "GET");
-        }
         String body;
         try {
             body = mapper.writeValueAsString(Dtos.Error.of("GenericError", why));

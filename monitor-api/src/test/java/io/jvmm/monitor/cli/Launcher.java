@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,11 +38,11 @@ public final class Launcher {
     }
 
     static Run run(String... args) throws IOException, InterruptedException {
-        return runWith(java.util.Map.of(), args);
+        return runWith(Map.of(), args);
     }
 
     /** {@link #run} with {@code env} added to the launcher's environment. */
-    static Run runWith(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
+    static Run runWith(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = command(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
