@@ -97,6 +97,8 @@ public final class FakeVcpuBackend implements VcpuBackend {
     public volatile String lastReader;
     /** Called on every state write, before it is counted: the model check records who wrote what when. */
     public volatile Consumer<String> onWrite = w -> { };
+    /** Called after every state read, on the reading thread: the model check delivers IPIs there. */
+    public volatile Consumer<String> onRead = r -> { };
 
     private synchronized void write(String ioctl) {
         onWrite.accept(ioctl);
@@ -107,6 +109,7 @@ public final class FakeVcpuBackend implements VcpuBackend {
     private synchronized void read(String ioctl) {
         reads.add(ioctl);
         lastReader = Thread.currentThread().getName();
+        onRead.accept(ioctl);
     }
 
     @Override

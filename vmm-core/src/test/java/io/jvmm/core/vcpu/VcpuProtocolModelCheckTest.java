@@ -59,6 +59,8 @@ class VcpuProtocolModelCheckTest {
      * So the model keeps the loops that copy state short.
      */
     private static final int[] NO_MSRS = new int[0];
+    /** The read at which the IPIs arrive in {@link Arrival#RIGHT_AFTER_THE_READ}. */
+    private static final String IPIS_ARRIVE_AT = "KVM_GET_SREGS";
     private static final Set<String> RESET_ONLY_WRITES = Set.of("KVM_SET_MP_STATE", "KVM_SET_LAPIC",
             "KVM_SET_VCPU_EVENTS");
 
@@ -182,27 +184,50 @@ class VcpuProtocolModelCheckTest {
         }
     }
 
+    /** When the IPIs of scenario 1 reach vCPU 1. */
+    private enum Arrival {
+        /** Sent by vCPU 0 from its first guest entry after the read was queued: any time the model picks. */
+        FROM_THE_BOOT_CPU,
+        /**
+         * Right after vCPU 1's events, MP state and registers were read, on the read's own thread (as
+         * the in-kernel LAPIC takes an IPI while its vCPU is out of the guest): in the window between
+         * a read and the next entry, where a stale write would land, on every interleaving.
+         */
+        RIGHT_AFTER_THE_READ
+    }
+
     /**
-     * Scenario 1, seed 003's setup: vCPU 0 (the boot CPU) sends vCPU 1 an NMI, an INIT and a SIPI
-     * from inside the guest while the monitor reads every vCPU's registers, with both parked
-     * together ({@code together}) or each out of the guest only for its own read. Whatever the
-     * order, vCPU 1 ends with the NMI pending and started at the SIPI's vector.
+     * Scenario 1, seed 003's setup: vCPU 1 is sent an NMI, an INIT and a SIPI while the monitor
+     * reads every vCPU's registers, with both parked together ({@code together}) or each out of
+     * the guest only for its own read. Whatever the order, vCPU 1 ends with the NMI pending and
+     * started at the SIPI's vector.
      */
-    private static void ipisDuringARead(WritebackPolicy writeback, boolean together) {
+    private static void ipisDuringARead(WritebackPolicy writeback, boolean together, Arrival arrival) {
         Model m = new Model(VcpuLoopPolicy.STANDARD, writeback);
         FakeVcpuBackend ap = m.backends.get(1);
         ap.mpState = MpState.UNINITIALIZED;
         java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
-        // Sent from the boot CPU's first guest entry after the read was queued: while vCPU 1 is
-        // being read, or between its read and its next entry, where a stale write would land.
-        m.backends.get(0).onRun(bsp -> {
+        Runnable send = () -> {
             if (m.readQueued && sent.getCount() > 0) {
                 ap.receiveNmi();
                 ap.receiveInit();
                 ap.receiveSipi(9);
                 sent.countDown();
             }
-        });
+        };
+        if (arrival == Arrival.FROM_THE_BOOT_CPU) {
+            // While vCPU 1 is being read, or between its read and its next entry, or after it.
+            m.backends.get(0).onRun(bsp -> send.run());
+        } else {
+            // VcpuState reads the events, the MP state and the registers first, then the segment
+            // registers: the IPIs arrive at that read, after everything a stale copy would carry.
+            // (No collection here: the model checker takes the loops inside one for spins.)
+            ap.onRead = ioctl -> {
+                if (m.readQueued && ioctl.equals(IPIS_ARRIVE_AT)) {
+                    send.run();
+                }
+            };
+        }
         m.cpus.start(false, v -> { });
         List<VcpuSnapshot> all = m.readAll(together);
         if (all.size() != 2) {
@@ -218,10 +243,10 @@ class VcpuProtocolModelCheckTest {
         m.stopAndCheck();
         synchronized (ap) {
             if (!ap.events.nmi().pending()) {
-                throw new AssertionError("the NMI vCPU 0 sent was erased (read: " + again.events().nmi() + ")");
+                throw new AssertionError("the NMI sent to vCPU 1 was erased (read: " + again.events().nmi() + ")");
             }
             if (ap.mpState != MpState.RUNNABLE) {
-                throw new AssertionError("the INIT/SIPI vCPU 0 sent was erased: mp_state " + ap.mpState);
+                throw new AssertionError("the INIT/SIPI sent to vCPU 1 was erased: mp_state " + ap.mpState);
             }
             if (ap.regs.rip() != 0x9000) {
                 throw new AssertionError("the SIPI's start address was overwritten: RIP " + Long.toHexString(ap.regs.rip()));
@@ -390,20 +415,25 @@ class VcpuProtocolModelCheckTest {
     @Test
     void ipisSentWhileTheMonitorReadsAreNeverLost() {
         assertHolds(check("IPIs during register reads", INVOCATIONS, () -> ipisDuringARead(
-                WritebackPolicy.GATED_BY_LEVEL, true)));
+                WritebackPolicy.GATED_BY_LEVEL, true, Arrival.FROM_THE_BOOT_CPU)));
     }
 
-    /**
-     * The default all-CPU read: no pause, each vCPU out of the guest only for its own read. Its
-     * stale-writeback control is not here: the IPIs would have to land between the read and the
-     * next entry of vCPU 1, both in one Big Lock hold, and 1000 interleavings did not find that
-     * schedule (three well-placed switches); the write path a stale copy would take is the same
-     * as under the snapshot read, whose controls are caught.
-     */
+    /** The default all-CPU read: no pause, each vCPU out of the guest only for its own read. */
     @Test
     void ipisSentWhileTheMonitorReadsEachCpuOnItsOwnAreNeverLost() {
         assertHolds(check("IPIs during per-CPU register reads", INVOCATIONS, () -> ipisDuringARead(
-                WritebackPolicy.GATED_BY_LEVEL, false)));
+                WritebackPolicy.GATED_BY_LEVEL, false, Arrival.FROM_THE_BOOT_CPU)));
+    }
+
+    /**
+     * The per-CPU read with the IPIs placed where a stale copy would land: sent from the boot CPU,
+     * the model checker did not find that schedule in 1000 interleavings (three well-placed
+     * switches), so the controls below would go uncaught; here every interleaving has it.
+     */
+    @Test
+    void ipisArrivingRightAfterAPerCpuReadAreNeverLost() {
+        assertHolds(check("IPIs right after per-CPU register reads", INVOCATIONS, () -> ipisDuringARead(
+                WritebackPolicy.GATED_BY_LEVEL, false, Arrival.RIGHT_AFTER_THE_READ)));
     }
 
     @Test
@@ -420,19 +450,40 @@ class VcpuProtocolModelCheckTest {
     @Test
     void controlA_staleNmiPendingIsCaught() {
         assertCaught(check("control (a), stale NMI pending", CONTROL_INVOCATIONS,
-                () -> ipisDuringARead(StaleWritebackControl.nmiPending(), true)), "stale NMI pending", "the NMI vCPU 0 sent was erased");
+                () -> ipisDuringARead(StaleWritebackControl.nmiPending(), true, Arrival.FROM_THE_BOOT_CPU)), "stale NMI pending", "the NMI sent to vCPU 1 was erased");
     }
 
     @Test
     void controlA_staleMpStateIsCaught() {
         assertCaught(check("control (a), stale mp_state", CONTROL_INVOCATIONS,
-                () -> ipisDuringARead(StaleWritebackControl.mpState(), true)), "stale mp_state", "the INIT/SIPI vCPU 0 sent was erased");
+                () -> ipisDuringARead(StaleWritebackControl.mpState(), true, Arrival.FROM_THE_BOOT_CPU)), "stale mp_state", "the INIT/SIPI sent to vCPU 1 was erased");
     }
 
     @Test
     void controlA_staleRegistersAreCaught() {
         assertCaught(check("control (a), stale registers", CONTROL_INVOCATIONS,
-                () -> ipisDuringARead(StaleWritebackControl.registers(), true)), "stale registers", "the SIPI's start address was overwritten");
+                () -> ipisDuringARead(StaleWritebackControl.registers(), true, Arrival.FROM_THE_BOOT_CPU)), "stale registers", "the SIPI's start address was overwritten");
+    }
+
+    @Test
+    void controlA_perCpuRead_staleNmiPendingIsCaught() {
+        assertCaught(check("control (a) under per-CPU reads, stale NMI pending", CONTROL_INVOCATIONS,
+                () -> ipisDuringARead(StaleWritebackControl.nmiPending(), false, Arrival.RIGHT_AFTER_THE_READ)),
+                "stale NMI pending", "the NMI sent to vCPU 1 was erased");
+    }
+
+    @Test
+    void controlA_perCpuRead_staleMpStateIsCaught() {
+        assertCaught(check("control (a) under per-CPU reads, stale mp_state", CONTROL_INVOCATIONS,
+                () -> ipisDuringARead(StaleWritebackControl.mpState(), false, Arrival.RIGHT_AFTER_THE_READ)),
+                "stale mp_state", "the INIT/SIPI sent to vCPU 1 was erased");
+    }
+
+    @Test
+    void controlA_perCpuRead_staleRegistersAreCaught() {
+        assertCaught(check("control (a) under per-CPU reads, stale registers", CONTROL_INVOCATIONS,
+                () -> ipisDuringARead(StaleWritebackControl.registers(), false, Arrival.RIGHT_AFTER_THE_READ)),
+                "stale registers", "the SIPI's start address was overwritten");
     }
 
     @Test
