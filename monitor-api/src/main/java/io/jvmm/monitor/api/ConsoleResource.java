@@ -41,7 +41,8 @@ public class ConsoleResource {
     ConsoleStreams streams;
 
     /** Follows the console from the start of what is kept, or from {@code Last-Event-ID}. */
-    @Operation(summary = "Follow the serial console as Server-Sent Events, from what is kept or from Last-Event-ID.")
+    @Operation(operationId = "followConsole",
+            summary = "Follow the serial console as Server-Sent Events, from what is kept or from Last-Event-ID.")
     @APIResponse(responseCode = "200", description = "The console, as events whose data is text and whose id is a byte offset.", content = @Content(mediaType = "text/event-stream"))
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
@@ -77,7 +78,8 @@ public class ConsoleResource {
     }
 
     /** Types the body's bytes into the serial port, as a terminal would (up to 4096 unread bytes are kept). */
-    @Operation(summary = "Type the body's bytes into the serial port, as a terminal would.")
+    @Operation(operationId = "typeIntoConsole",
+            summary = "Type the body's bytes into the serial port, as a terminal would.")
     @APIResponse(responseCode = "204", description = "Queued for the guest.")
     @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")

@@ -31,7 +31,8 @@ public class EventsResource {
     ServiceEvents events;
 
     /** Every VM's events. */
-    @Operation(summary = "Every VM's events as Server-Sent Events; Last-Event-ID resumes from the bounded buffer.")
+    @Operation(operationId = "followEvents",
+            summary = "Every VM's events as Server-Sent Events; Last-Event-ID resumes from the bounded buffer.")
     @APIResponse(responseCode = "200", description = "The events, each with its sequence number as id and its type as name.", content = @Content(mediaType = "text/event-stream"))
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)

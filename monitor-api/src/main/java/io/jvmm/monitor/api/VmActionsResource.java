@@ -39,7 +39,8 @@ public class VmActionsResource {
     }
 
     /** Stops every vCPU (HMP {@code stop}); allowed while running, paused or resetting. */
-    @Operation(summary = "Stop every vCPU (HMP stop). Allowed while running, paused or resetting.")
+    @Operation(operationId = "pauseVm",
+            summary = "Stop every vCPU (HMP stop). Allowed while running, paused or resetting.")
     @APIResponse(responseCode = "204", description = "Paused.")
     @APIResponse(responseCode = "404", ref = "Error")
     @APIResponse(responseCode = "409", ref = "Error")
@@ -51,7 +52,8 @@ public class VmActionsResource {
     }
 
     /** Lets a paused VM run again (HMP {@code cont}). */
-    @Operation(summary = "Let a paused VM run again (HMP cont). Allowed while running, paused or resetting.")
+    @Operation(operationId = "resumeVm",
+            summary = "Let a paused VM run again (HMP cont). Allowed while running, paused or resetting.")
     @APIResponse(responseCode = "204", description = "Running.")
     @APIResponse(responseCode = "404", ref = "Error")
     @APIResponse(responseCode = "409", ref = "Error")
@@ -63,7 +65,8 @@ public class VmActionsResource {
     }
 
     /** Resets the machine (HMP {@code system_reset}); under no-reboot, ends it. */
-    @Operation(summary = "Reset the machine (HMP system_reset); under no-reboot the run ends instead.")
+    @Operation(operationId = "resetVm",
+            summary = "Reset the machine (HMP system_reset); under no-reboot the run ends instead.")
     @APIResponse(responseCode = "204", description = "Reset, or ended under no-reboot.")
     @APIResponse(responseCode = "404", ref = "Error")
     @APIResponse(responseCode = "409", ref = "Error")
@@ -75,7 +78,8 @@ public class VmActionsResource {
     }
 
     /** Presses the ACPI power button (HMP {@code system_powerdown}); the guest decides what follows. */
-    @Operation(summary = "Press the ACPI power button (HMP system_powerdown); the guest decides what follows.")
+    @Operation(operationId = "powerdownVm",
+            summary = "Press the ACPI power button (HMP system_powerdown); the guest decides what follows.")
     @APIResponse(responseCode = "204", description = "Pressed.")
     @APIResponse(responseCode = "404", ref = "Error")
     @APIResponse(responseCode = "409", ref = "Error")
@@ -86,7 +90,8 @@ public class VmActionsResource {
     }
 
     /** The NMI button (HMP {@code nmi}). */
-    @Operation(summary = "Inject an NMI into every vCPU (HMP nmi).")
+    @Operation(operationId = "injectNmi",
+            summary = "Inject an NMI into every vCPU (HMP nmi).")
     @APIResponse(responseCode = "204", description = "Injected.")
     @APIResponse(responseCode = "404", ref = "Error")
     @APIResponse(responseCode = "409", ref = "Error")

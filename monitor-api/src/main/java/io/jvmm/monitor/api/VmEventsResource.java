@@ -34,7 +34,8 @@ public class VmEventsResource {
     ServiceEvents events;
 
     /** The events of the VM with this id or name (and events-lost markers). */
-    @Operation(summary = "One VM's events as Server-Sent Events; Last-Event-ID resumes from the bounded buffer.")
+    @Operation(operationId = "followVmEvents",
+            summary = "One VM's events as Server-Sent Events; Last-Event-ID resumes from the bounded buffer.")
     @APIResponse(responseCode = "200", description = "The events, each with its sequence number as id and its type as name.", content = @Content(mediaType = "text/event-stream"))
     @APIResponse(responseCode = "404", ref = "Error")
     @GET

@@ -45,7 +45,8 @@ public class VmResource {
     Monitor monitor;
 
     /** Creates and starts a VM of a bundled guest, or of a kernel in the image directory. */
-    @Operation(summary = "Create and start a VM of a bundled guest, or of a kernel in the image directory; named if a name is given.")
+    @Operation(operationId = "createVm",
+            summary = "Create and start a VM of a bundled guest, or of a kernel in the image directory; named if a name is given.")
     @APIResponse(responseCode = "201", description = "Created (and started, unless paused was asked for); Location names it.")
     @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "403", ref = "Error")
@@ -75,7 +76,8 @@ public class VmResource {
     }
 
     /** Every VM with its status. */
-    @Operation(summary = "List the VMs with their status, oldest first.")
+    @Operation(operationId = "listVms",
+            summary = "List the VMs with their status, oldest first.")
     @GET
     @NonBlocking
     public Dtos.VmList list() {
@@ -83,7 +85,8 @@ public class VmResource {
     }
 
     /** One VM's status. */
-    @Operation(summary = "One VM (by id or name): its status, and how its run ended.")
+    @Operation(operationId = "getVm",
+            summary = "One VM (by id or name): its status, and how its run ended.")
     @APIResponse(responseCode = "200", description = "The VM's status.")
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
@@ -94,7 +97,8 @@ public class VmResource {
     }
 
     /** Destroys a VM. */
-    @Operation(summary = "Destroy a VM: stop its vCPUs and close its KVM objects.")
+    @Operation(operationId = "destroyVm",
+            summary = "Destroy a VM: stop its vCPUs and close its KVM objects.")
     @APIResponse(responseCode = "204", description = "Destroyed.")
     @APIResponse(responseCode = "404", ref = "Error")
     @DELETE
@@ -105,7 +109,8 @@ public class VmResource {
     }
 
     /** Runs one HMP command line and answers with its text. */
-    @Operation(summary = "Run one HMP command line, answered with the text a QEMU user would see.")
+    @Operation(operationId = "runHmpCommand",
+            summary = "Run one HMP command line, answered with the text a QEMU user would see.")
     @APIResponse(responseCode = "200", description = "The command's text, as QMP's human-monitor-command returns it.")
     @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
@@ -129,7 +134,8 @@ public class VmResource {
     }
 
     /** The CPUs of a VM. */
-    @Operation(summary = "The VM's CPUs: index, APIC id, topology, run state, host thread.")
+    @Operation(operationId = "listCpus",
+            summary = "The VM's CPUs: index, APIC id, topology, run state, host thread.")
     @APIResponse(responseCode = "200", description = "One entry per CPU.")
     @APIResponse(responseCode = "404", ref = "Error")
     @GET
@@ -140,7 +146,8 @@ public class VmResource {
     }
 
     /** One CPU's registers (only that vCPU leaves the guest for the read; nothing is written back). */
-    @Operation(summary = "One CPU's registers; only that vCPU leaves the guest for the read, nothing is written back.")
+    @Operation(operationId = "getCpuRegisters",
+            summary = "One CPU's registers; only that vCPU leaves the guest for the read, nothing is written back.")
     @APIResponse(responseCode = "200", description = "The registers.")
     @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
@@ -155,7 +162,8 @@ public class VmResource {
     }
 
     /** The last 64 KiB of the VM's serial console. */
-    @Operation(summary = "The last 64 KiB of the VM's serial console.")
+    @Operation(operationId = "getConsole",
+            summary = "The last 64 KiB of the VM's serial console.")
     @APIResponse(responseCode = "200", description = "The console text.")
     @APIResponse(responseCode = "404", ref = "Error")
     @GET

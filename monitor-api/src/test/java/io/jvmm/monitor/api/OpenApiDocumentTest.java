@@ -45,12 +45,20 @@ class OpenApiDocumentTest {
         OpenAPI doc = parsed("/q/openapi");
         assertTrue(doc.getOpenapi().startsWith("3."), doc.getOpenapi());
         Set<String> documented = new TreeSet<>();
+        Map<String, String> operationIds = new java.util.HashMap<>();
         for (Map.Entry<String, PathItem> p : doc.getPaths().entrySet()) {
             for (Map.Entry<PathItem.HttpMethod, Operation> o : p.getValue().readOperationsMap().entrySet()) {
                 String op = o.getKey().name() + " " + p.getKey();
                 documented.add(op);
                 Operation operation = o.getValue();
                 assertNotNull(operation.getSummary(), op + " has no summary");
+                // Clients generated from the document name their methods after these: each says
+                // what it does on its own (not a Java method name such as "all" or "stream").
+                String id = operation.getOperationId();
+                assertTrue(id != null && id.matches("[a-z]+[A-Z][A-Za-z]*"), op + ": operationId " + id
+                        + " is not a verb and an object in lower camel case");
+                String before = operationIds.put(id, op);
+                assertTrue(before == null, "operationId " + id + " names both " + before + " and " + op);
                 assertTrue(operation.getResponses().keySet().stream().anyMatch(c -> c.startsWith("2")),
                         op + " documents no success: " + operation.getResponses().keySet());
                 for (String code : new String[] {"401", "403"}) {
