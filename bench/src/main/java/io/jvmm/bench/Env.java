@@ -57,6 +57,29 @@ final class Env {
         return work.resolve("sections");
     }
 
+    /**
+     * {@code BENCH_WAIT_SCALE} (default 1) multiplies every wait for a process, a guest or a
+     * monitor to come up: under emulation (scripts/nested-kvm) everything runs about 30x slower.
+     * It changes no figure; it only keeps a slow machine from being taken for a broken one.
+     */
+    static final double WAIT_SCALE = waitScale(System.getenv("BENCH_WAIT_SCALE"));
+
+    static double waitScale(String value) {
+        if (value == null || value.isBlank()) {
+            return 1;
+        }
+        double d = Double.parseDouble(value.strip());
+        if (!(d >= 1 && d <= 1000)) {
+            throw new IllegalArgumentException("BENCH_WAIT_SCALE must be a number from 1 to 1000, not " + value);
+        }
+        return d;
+    }
+
+    /** {@code d} times {@link #WAIT_SCALE}. */
+    static Duration patience(Duration d) {
+        return Duration.ofMillis((long) (d.toMillis() * WAIT_SCALE));
+    }
+
     /** Picks {@code full} on a full run, {@code quick} with --quick. */
     int count(int full, int quickCount) {
         return quick ? quickCount : full;

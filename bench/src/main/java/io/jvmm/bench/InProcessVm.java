@@ -38,7 +38,8 @@ final class InProcessVm implements AutoCloseable {
         }
     }
 
-    void awaitConsole(String text, Duration timeout) throws Exception {
+    void awaitConsole(String text, Duration wait) throws Exception {
+        Duration timeout = Env.patience(wait);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!console().contains(text)) {
             if (System.nanoTime() > deadline) {

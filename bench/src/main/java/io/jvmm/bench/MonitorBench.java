@@ -50,8 +50,7 @@ final class MonitorBench {
         try (VmmService svc = VmmService.start(env, "serve-monitor", null)) {
             for (int cpus : sizes()) {
                 env.log("monitor: %d vCPUs: starting QEMU and jvmm VMs running smp-work", cpus);
-                Path sock = env.work.resolve("qemu-monitor-" + cpus + ".sock");
-                QemuVm.deleteQuietly(sock);
+                Path sock = QemuVm.monitorSocket("qemu-monitor-" + cpus);
                 String id = svc.create("smp-work", cpus, "report_ms=1000");
                 try (QemuVm q = new QemuVm(QemuVm.command(env.guest("smp-work"), cpus, "report_ms=1000", sock),
                         env.work.resolve("qemu-monitor-" + cpus + ".stderr").toAbsolutePath())) {
@@ -128,7 +127,7 @@ final class MonitorBench {
                     floors.add(floorP50);
                     t.row(cpus, ms(o.p50()), ms(p.p50()), F.ratio(o.p50() / p.p50()), ms(o.p99()), ms(p.p99()),
                             F.ratio(o.p99() / p.p99()), ms(Stats.max(o.nanos())), ms(Stats.max(p.nanos())), ms(floorP50));
-                    boolean met = o.p50() < p.p50() && o.p99() < p.p99();
+                    boolean met = o.p50() / p.p50() <= 0.5 && o.p99() / p.p99() <= 1.0;
                     allMet &= met;
                     details.append(details.length() == 0 ? "" : "; ").append(cpus).append(" vCPUs: p50 ")
                             .append(F.ratio(o.p50() / p.p50())).append(", p99 ").append(F.ratio(o.p99() / p.p99()));
@@ -152,7 +151,7 @@ final class MonitorBench {
                 + "`cpu_synchronize_state` on that vCPU's thread (a kick, KVM_GET_* ioctls) and prints; there is no "
                 + "HTTP, no JSON and no thread hand-off. jvmm's round trip has two parts. The REST floor, a command "
                 + "that never touches the vCPUs (`info status`, last column), is the cost of the HTTP/1.1 request "
-                + "through Vert.x, Quarkus REST, Jackson and a worker-thread hand-off: " + ms(Stats.min(Stats.toArray(floors)))
+                + "through Vert.x, Quarkus REST and Jackson, answered on the I/O thread: " + ms(Stats.min(Stats.toArray(floors)))
                 + " to " + ms(Stats.max(Stats.toArray(floors))) + " here, on its own about as much as QEMU's whole "
                 + "answer for one vCPU. On top of it `Machine.readRegisters(EACH)` queues a read on every vCPU and "
                 + "kicks each out of KVM_RUN; each vCPU, on its own thread, runs nine KVM_GET_* ioctls (VCPU_EVENTS, "
@@ -163,9 +162,9 @@ final class MonitorBench {
                 + "QEMU's per-CPU synchronization, done one vCPU after another from its main loop under the BQL, "
                 + "grows faster than jvmm's, which kicks all vCPUs at once and reads them in parallel on their own "
                 + "threads. The p99 on both sides is set by the 2-core host: " + cpusNote() + ".");
-        s.md("Target: faster than QEMU at every size (p50 and p99). Result: " + F.verdict(allMet) + " (ratios jvmm/QEMU: "
-                + details + ").");
-        s.target("info registers -a faster than QEMU at every size (p50 and p99)", allMet, details.toString());
+        s.md("Target: at every size, p50 at most half of QEMU's and p99 no more than QEMU's. Result: "
+                + F.verdict(allMet) + " (ratios jvmm/QEMU: " + details + ").");
+        s.target("info registers -a jvmm / QEMU, every size: p50 <= 0.5, p99 <= 1.0", allMet, details.toString());
         return s;
     }
 

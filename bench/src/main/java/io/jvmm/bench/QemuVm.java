@@ -76,7 +76,8 @@ final class QemuVm implements AutoCloseable {
         return serial.toString();
     }
 
-    void awaitSerial(String text, Duration timeout) throws Exception {
+    void awaitSerial(String text, Duration wait) throws Exception {
+        Duration timeout = Env.patience(wait);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!serial.toString().contains(text)) {
             if (!process.isAlive()) {
@@ -92,8 +93,8 @@ final class QemuVm implements AutoCloseable {
     }
 
     /** Connects to the HMP socket (retrying until QEMU has created it) and reads the greeting. */
-    void connectMonitor(Path socket, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    void connectMonitor(Path socket, Duration wait) throws Exception {
+        long deadline = System.nanoTime() + Env.patience(wait).toNanos();
         while (true) {
             try {
                 SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -171,6 +172,24 @@ final class QemuVm implements AutoCloseable {
             // closing anyway
         }
         Env.stop(process, 10);
+    }
+
+    private static Path socketDir;
+
+    /**
+     * A path for a monitor socket named {@code name}, in a directory of the bench's own under the
+     * system's temporary directory: a Unix socket's path must be short (108 bytes at most) and on a
+     * file system that has sockets, which the work directory need not be (under
+     * scripts/nested-kvm it is 9p).
+     */
+    static synchronized Path monitorSocket(String name) throws IOException {
+        if (socketDir == null) {
+            socketDir = Files.createTempDirectory("jvmm-bench");
+            socketDir.toFile().deleteOnExit();
+        }
+        Path p = socketDir.resolve(name + ".sock");
+        deleteQuietly(p);
+        return p;
     }
 
     static void deleteQuietly(Path p) {

@@ -90,7 +90,7 @@ final class Report {
                 | `bringup` | `./vmm run -smp N smp-boot`, process start to exit | QEMU with the same image |
                 | `lock` | Big Lock with `LockMetricsObserver` (JMH) | the same lock with `LockObserver.NONE` |
                 | `handoff` | the Big Lock's FIFO hand-off under an exit storm | barging |
-                | `slowdown` | smp-work under `info registers -a` (and `-a --snapshot`) every 2 ms | smp-work unloaded |
+                | `slowdown` | smp-work under `info registers -a` (and `-a --snapshot`) every 2 ms over REST | the same VM unloaded; QEMU's under its `info registers -a` every 2 ms over HMP |
                 | `memory` | `./vmm serve` Rss less guest RAM | QEMU Rss less guest RAM |
                 | `service` | `./vmm serve` with no VM: REST floor, idle memory, start-up (no KVM needed) | the JDK's HTTP server |
                 | `profile` | JFR profiles of the exit path and of the monitor path | - |

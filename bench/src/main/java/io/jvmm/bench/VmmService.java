@@ -47,7 +47,8 @@ final class VmmService implements AutoCloseable {
         long t0 = System.nanoTime();
         Process p = pb.start();
         VmmService s = new VmmService(p, port, t0);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Duration ready = Env.patience(Duration.ofSeconds(60));
+        long deadline = System.nanoTime() + ready.toNanos();
         while (true) {
             if (!p.isAlive()) {
                 throw new IOException("./vmm serve exited with " + p.exitValue() + "; see "
@@ -62,7 +63,7 @@ final class VmmService implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 s.close();
-                throw new IOException("./vmm serve did not become ready within 60 s");
+                throw new IOException("./vmm serve did not become ready within " + ready.toSeconds() + " s");
             }
             Thread.sleep(50);
         }
@@ -88,7 +89,8 @@ final class VmmService implements AutoCloseable {
     }
 
     /** Waits until the VM's console contains {@code text}. */
-    void awaitConsole(String id, String text, Duration timeout) throws Exception {
+    void awaitConsole(String id, String text, Duration wait) throws Exception {
+        Duration timeout = Env.patience(wait);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String c = console(id);
