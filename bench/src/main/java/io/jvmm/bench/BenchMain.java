@@ -30,6 +30,7 @@ public final class BenchMain {
         m.put("exit", ExitBench::run);
         m.put("monitor", MonitorBench::run);
         m.put("bringup", BringupBench::run);
+        m.put("startup", StartupBench::run);
         m.put("lock", LockBench::run);
         m.put("handoff", HandoffBench::run);
         m.put("slowdown", SlowdownBench::run);

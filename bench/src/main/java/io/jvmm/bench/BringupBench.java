@@ -28,9 +28,10 @@ final class BringupBench {
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         p.getOutputStream().close();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        Duration limit = Env.patience(Duration.ofSeconds(120));
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", cmd) + " did not finish within 120 s");
+            throw new IllegalStateException(String.join(" ", cmd) + " did not finish within " + limit.toSeconds() + " s");
         }
         long t = System.nanoTime() - t0;
         if (p.exitValue() != expectedStatus) {

@@ -203,7 +203,7 @@ final class ExitBench {
                             (med - Stats.median(results.get(from))) / 1000),
                     from == null ? "" : shortName(from), F.ratio(med / peer), runs(results.get(k)));
         }
-        boolean met = def / peer <= 1.10;
+        boolean met = def / peer <= 1.03;
         double c = peer;
         double mask = Stats.median(results.get(MASK));
         double bind = Stats.median(results.get(BINDING));
@@ -237,10 +237,11 @@ final class ExitBench {
                 + "instructions per exit (`out`, `dec`, `jnz`) that every row pays alike. The jvmm rows run a "
                 + "`Machine` in the benchmark's JVM (`-XX:+UseSerialGC`, as `./vmm` runs), warmed up.");
         s.md(t.markdown());
-        s.md("Target: within 10% of C. Result: " + F.verdict(met) + " (jvmm " + F.pct(def / peer) + ", "
+        s.md("Target: within 3% of C (at most 1.03 times its time per exit). Result: " + F.verdict(met) + " (jvmm "
+                + F.pct(def / peer) + ", "
                 + F.f((def - peer) / 1000, 2) + " us per exit more than C).");
         s.md(where);
-        s.target("exit round trip within 10% of C", met, "jvmm " + F.f(def / 1000, 2) + " us vs C "
+        s.target("exit round trip, jvmm / C KVM_RUN loop <= 1.03", met, "jvmm " + F.f(def / 1000, 2) + " us vs C "
                 + F.f(peer / 1000, 2) + " us per exit (" + F.pct(def / peer) + ")");
         return s;
     }

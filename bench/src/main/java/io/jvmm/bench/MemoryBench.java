@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Measurement 6, memory: resident memory of {@code ./vmm serve} with no VM, and with one
  * 8-vCPU 64 MiB smp-work VM less the Rss of the guest RAM mapping, against QEMU running the same
- * VM less its guest RAM mapping's Rss (both from /proc/PID/smaps).
+ * VM less its guest RAM mapping's Rss (both from /proc/PID/smaps); then the service's Rss over
+ * hundreds of VM lifetimes ({@link MemoryCycles}).
  */
 final class MemoryBench {
     static final long RAM_KB = 64 * 1024;
@@ -54,6 +55,8 @@ final class MemoryBench {
         long[] idle;
         long[] withVm;
         List<Smaps.Mapping> jvmmTop;
+        int cycles = env.count(500, 50);
+        MemoryCycles.Curve curve;
         try (VmmService svc = VmmService.start(env, "serve-memory", null)) {
             Thread.sleep(settleMs);
             List<Smaps.Mapping> before = Smaps.read(svc.pid());
@@ -65,6 +68,7 @@ final class MemoryBench {
             withVm = sample(svc.pid(), ram, true, samples);
             jvmmTop = top(Smaps.read(svc.pid()), ram);
             svc.destroy(id);
+            curve = MemoryCycles.run(env, svc, cycles);
         }
         long[] qemu;
         List<Smaps.Mapping> qemuTop;
@@ -94,6 +98,11 @@ final class MemoryBench {
                 peerVm / 1024, "MiB");
         s.add("resident memory growth of the service for one 8-vCPU VM less guest RAM (vs QEMU's whole process)",
                 (oursVm - idle[0]) / 1024, peerVm / 1024, "MiB");
+        double perVmKb = oursVm - idle[0];
+        s.add("resident memory of ./vmm serve after " + cycles + " create / info registers -a / destroy cycles",
+                curve.last() / 1024.0, null, "MiB");
+        s.add("resident memory growth of ./vmm serve per 100 cycles from cycle " + curve.flatFrom(),
+                curve.slopeKbPer100() / 1024, null, "MiB");
         Table t = new Table("process", "total Rss", "guest RAM Rss", "Rss less guest RAM");
         t.row("`./vmm serve`, no VM", mib(idle[0]), "-", mib(idle[0]));
         t.row("`./vmm serve`, one 8-vCPU 64 MiB smp-work VM", mib(withVm[0]), mib(withVm[1]), mib(oursVm));
@@ -109,14 +118,28 @@ final class MemoryBench {
         s.md("Where the memory goes. The service is a JVM running Quarkus, and almost all of its Rss is there with no "
                 + "VM at all (" + mib(idle[0]) + "): the CDS archive and `libjvm.so` text (about 22 MiB together), "
                 + "metaspace for the classes of Quarkus, Vert.x, Netty, Jackson, Micrometer and jvmm, the JIT's code "
-                + "cache and compiler arenas, and the touched part of the Java heap. With the default heap sizing on "
-                + "this 24 GiB host (initial heap 1/64 of RAM), SerialGC's young generation alone is a 126 MiB mapping "
-                + "that fills up between collections, so the heap's share of Rss depends on allocation history rather "
-                + "than need. One 8-vCPU VM adds " + mib(oursVm - idle[0]) + " less guest RAM (eight vCPU threads "
+                + "cache and compiler arenas, and the Java heap, which `./vmm` starts at 8 MiB and lets give back "
+                + "what a burst took (`-Xms8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30`; the service section says what "
+                + "the JVM's defaults held). One 8-vCPU VM adds " + mib(oursVm - idle[0]) + " less guest RAM (eight vCPU threads "
                 + "and their stacks, the `kvm_run` pages, the console buffer, meters and the device model), against "
                 + mib(peerVm) + " for a whole QEMU process, whose own fixed cost is its binary (about 9 MiB), its "
                 + "heap, SeaBIOS and option ROM copies, and the default VGA card's video memory. A service that owns "
                 + "many VMs pays the JVM's fixed cost once; per VM jvmm is the smaller of the two.");
+        s.md("Over VM lifetimes: " + cycles + " cycles, in the same service after the VM above was destroyed, of "
+                + "create a " + MemoryCycles.CPUS + "-vCPU smp-work VM, wait for `CPUs up`, `info registers -a`, "
+                + "destroy; the service's Rss after every " + MemoryCycles.EVERY + "th destroy. Rss after the last: "
+                + mib(curve.last()) + "; growth from cycle " + curve.flatFrom() + " on (least-squares slope): "
+                + mib(curve.slopeKbPer100()) + " per 100 cycles.\n\n" + MemoryCycles.table(curve, cycles).markdown());
+        boolean perVmMet = perVmKb <= 5 * 1024;
+        boolean cyclesMet = curve.last() <= 96 * 1024 && curve.slopeKbPer100() <= 1024;
+        s.md("Targets: one 8-vCPU VM adds at most 5 MiB to the service, less guest RAM: " + F.verdict(perVmMet)
+                + " (" + mib(perVmKb) + "). After 500 cycles at most 96 MiB, and flat from cycle 100 on (at most "
+                + "1 MiB per 100 cycles): " + F.verdict(cyclesMet) + " (" + mib(curve.last()) + " after " + cycles
+                + ", " + mib(curve.slopeKbPer100()) + " per 100 cycles).");
+        s.target("service memory per 8-vCPU VM, less guest RAM <= 5 MiB", perVmMet, mib(perVmKb));
+        s.target("service memory after 500 create / info registers -a / destroy cycles <= 96 MiB, flat from 100",
+                cyclesMet, mib(curve.last()) + " after " + cycles + " cycles, " + mib(curve.slopeKbPer100())
+                        + " per 100 cycles from cycle " + curve.flatFrom());
         s.md("The service's memory by JVM category (Native Memory Tracking, committed, in a second service "
                 + "started with `-XX:NativeMemoryTracking=summary` and running the same VM; committed is an upper "
                 + "bound of resident):\n\n" + nmt);

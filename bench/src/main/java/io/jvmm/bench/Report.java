@@ -88,6 +88,7 @@ final class Report {
                 | `exit` | exits through `Machine` (vCPU loop, Big Lock, bus, metrics) | the same guest under a C `KVM_RUN` loop |
                 | `monitor` | `info registers -a` over REST (`./vmm serve`) | QEMU's HMP monitor socket |
                 | `bringup` | `./vmm run -smp N smp-boot`, process start to exit | QEMU with the same image |
+                | `startup` | `./vmm run hello`, process start to exit | the same command in the baseline tree (bench/run builds it) |
                 | `lock` | Big Lock with `LockMetricsObserver` (JMH) | the same lock with `LockObserver.NONE` |
                 | `handoff` | the Big Lock's FIFO hand-off under an exit storm | barging |
                 | `slowdown` | smp-work under `info registers -a` (and `-a --snapshot`) every 2 ms over REST | the same VM unloaded; QEMU's under its `info registers -a` every 2 ms over HMP |
