@@ -63,9 +63,9 @@ final class StartupBench {
                 + "untimed runs of each; which goes first alternates. The peer is the same command in the baseline "
                 + "tree, " + ref + ", checked out and built by bench/run in `bench/target/bench-work/baseline`.");
         s.md(t.markdown());
-        s.md("Where the time goes (a class-loading log with uptime, monitor-api/README.md): the JVM and Quarkus' "
-                + "launcher until `VmmMain` runs, about 0.19 s on this host's kind (a bare `java -version` is 0.11 "
-                + "s); picocli building its model of the command line and parsing it, 0.17-0.25 s, the largest "
+        s.md("Where the time goes (a class-loading log with uptime, taken by hand on a 2-core host: "
+                + "monitor-api/README.md): the JVM and Quarkus' launcher until `VmmMain` runs, about 0.19 s (a bare "
+                + "`java -version` is 0.11 s); picocli building its model of the command line and parsing it, 0.17-0.25 s, the largest "
                 + "part; the guest and the configuration, about 0.03 s; JNA's start and the open of `/dev/kvm`, "
                 + "about 0.08 s; then the VM itself: creating it, the guest's run and the teardown. Since the "
                 + "baseline, the JNA dispatch library and the KVM_RUN shim load from the application's own "
