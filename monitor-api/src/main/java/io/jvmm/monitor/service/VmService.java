@@ -16,12 +16,9 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -38,7 +35,7 @@ public class VmService {
     private final ConcurrentHashMap<String, ManagedVm> vms = new ConcurrentHashMap<>();
     /** Names taken, each by the id of its VM (or a placeholder while the VM is being created). */
     private final ConcurrentHashMap<String, String> names = new ConcurrentHashMap<>();
-    private final Set<String> destroyed = Collections.synchronizedSet(new LinkedHashSet<>());
+    private final RecentlyDestroyed destroyed = new RecentlyDestroyed();
     private final AtomicInteger nextId = new AtomicInteger(1);
 
     @Inject
