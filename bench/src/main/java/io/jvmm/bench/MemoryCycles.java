@@ -23,10 +23,6 @@ final class MemoryCycles {
             return points.get(points.size() - 1).rssKb();
         }
 
-        long at(int cycle) {
-            return points.stream().filter(p -> p.cycle() >= cycle).findFirst().orElseThrow().rssKb();
-        }
-
         /** Least-squares slope of Rss over the cycles from {@code flatFrom} on, in kB per 100 cycles. */
         double slopeKbPer100() {
             List<Point> tail = points.stream().filter(p -> p.cycle() >= flatFrom).toList();
