@@ -98,6 +98,22 @@ final class ProfileBench {
                 null, "us");
     }
 
+    /**
+     * The frames where a request thread waits for the vCPUs to park (a {@code --snapshot} read) and
+     * for each vCPU's answer. Looked up in the code, so that a rename fails here instead of
+     * silently reading zero.
+     */
+    static final String PARK_WAIT = frame(io.jvmm.core.vcpu.CpuManager.class, "awaitParked");
+    static final String READ_WAIT = frame(io.jvmm.core.vcpu.PendingRequest.class, "await");
+
+    static String frame(Class<?> c, String method) {
+        if (java.util.Arrays.stream(c.getDeclaredMethods()).noneMatch(m -> m.getName().equals(method))) {
+            throw new IllegalStateException(c.getName() + " has no method " + method
+                    + "; the profile's wait columns need the frame where a request waits");
+        }
+        return c.getSimpleName() + "." + method;
+    }
+
     static void monitorProfile(Env env, Section s) throws Exception {
         int requests = env.count(1000, 200);
         Path settings = JfrSummary.writeSettings(env.work, "2 ms");
@@ -149,9 +165,9 @@ final class ProfileBench {
                     JfrSummary jfr = JfrSummary.read(file);
                     double clientMean = lat.stream().mapToDouble(d -> d).average().orElse(0);
                     double serverMean = (after[1] - before[1]) / (after[0] - before[0]) * 1000;
-                    double park = jfr.waits("jdk.JavaMonitorWait", service, "Machine.awaitParked").toNanos() / 1e6
+                    double park = jfr.waits("jdk.JavaMonitorWait", service, PARK_WAIT).toNanos() / 1e6
                             / requests;
-                    double read = jfr.waits("jdk.ThreadPark", service, "Vcpu.await").toNanos() / 1e6 / requests;
+                    double read = jfr.waits("jdk.ThreadPark", service, READ_WAIT).toNanos() / 1e6 / requests;
                     summary.row(cpus, F.f(clientMean, 2) + " ms", F.f(serverMean, 2) + " ms", F.f(park, 2) + " ms",
                             F.f(read, 2) + " ms", F.f(clientMean - serverMean, 2) + " ms");
                     List<RecordedEvent> java = jfr.samples("jdk.ExecutionSample", service);
@@ -175,9 +191,9 @@ final class ProfileBench {
                 + "with its duration); " + requests + " requests 5 ms apart on a VM running `smp-work`. The service's own "
                 + "timing is `jvmm_monitor_command_seconds` from `/q/metrics` (around `Monitor.execute`: "
                 + "`Machine.readRegisters` and the text formatting); the waits are the JFR wait events of the "
-                + "request threads in `Machine.awaitParked` (a `--snapshot` read only: kick every vCPU, wait until "
+                + "request threads in `" + PARK_WAIT + "` (a `--snapshot` read only: kick every vCPU, wait until "
                 + "each has left KVM_RUN and parked; the default `-a` raises no pause, so this is near zero) and in "
-                + "`Vcpu.await` (the register reads queued on each vCPU thread, each done once that vCPU is out of "
+                + "`" + READ_WAIT + "` (the register reads queued on each vCPU thread, each done once that vCPU is out of "
                 + "the guest), per request.");
         s.md(summary.markdown());
         s.md("Reading the table: the service-side part (`Monitor.execute`) is small and mostly waiting for the vCPUs "
