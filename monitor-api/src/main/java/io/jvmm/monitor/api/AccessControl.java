@@ -57,10 +57,9 @@ public class AccessControl {
                 ctx.next();
                 return;
             }
-            ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
-                    .putHeader("WWW-Authenticate", "Bearer realm=\"jvmm\"")
-                    .end("{\"error\":{\"class\":\"Unauthorized\",\"desc\":\"This service needs an access token: send "
-                            + "'Authorization: Bearer <token>'\"}}");
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"jvmm\"");
+            RouteErrors.end(ctx, 401, "Unauthorized",
+                    "This service needs an access token: send 'Authorization: Bearer <token>'");
         });
     }
 }

@@ -1,13 +1,10 @@
 package io.jvmm.monitor.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,9 +31,6 @@ public class ApiDocumentRoute {
     private static final String YAML = "application/yaml;charset=UTF-8";
     private static final String JSON = "application/json;charset=UTF-8";
 
-    @Inject
-    ObjectMapper mapper;
-
     void routes(@Observes Router router) {
         Buffer yaml = Buffer.buffer(stored("yaml"));
         Buffer json = Buffer.buffer(stored("json"));
@@ -49,7 +43,7 @@ public class ApiDocumentRoute {
         }
     }
 
-    private void serve(RoutingContext ctx, Buffer yaml, Buffer json) {
+    private static void serve(RoutingContext ctx, Buffer yaml, Buffer json) {
         String format = ctx.request().getParam("format");
         boolean asJson;
         if (format != null) {
@@ -68,14 +62,8 @@ public class ApiDocumentRoute {
         ctx.response().putHeader("Content-Type", asJson ? JSON : YAML).end(asJson ? json : yaml);
     }
 
-    private void refuse(RoutingContext ctx, int status, String why) {
-        String body;
-        try {
-            body = mapper.writeValueAsString(Dtos.Error.of("GenericError", why));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("An error answer did not serialize", e);
-        }
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+    private static void refuse(RoutingContext ctx, int status, String why) {
+        RouteErrors.end(ctx, status, "GenericError", why);
     }
 
     private static byte[] stored(String extension) {

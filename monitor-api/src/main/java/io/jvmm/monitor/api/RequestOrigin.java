@@ -73,9 +73,7 @@ public class RequestOrigin {
     }
 
     private static void refuse(RoutingContext ctx, String why) {
-        ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
-                .end("{\"error\":{\"class\":\"Forbidden\",\"desc\":\"" + why.replace("\\", "\\\\").replace("\"", "\\\"")
-                        + "\"}}");
+        RouteErrors.end(ctx, 403, "Forbidden", why);
     }
 
     /** The host of a Host header, without its port, lower-case; IPv6 literals without brackets. */
