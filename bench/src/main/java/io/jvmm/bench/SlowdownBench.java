@@ -199,15 +199,7 @@ final class SlowdownBench {
                         @Override
                         void withLoadMonitor(ThrowingConsumer<Monitor> body) throws Exception {
                             try (Http http = new Http("127.0.0.1", svc.port)) {
-                                body.accept(command -> {
-                                    Http.Response r = http.post("/vms/" + id + "/hmp",
-                                            "{\"command-line\": " + Json.quote(command) + "}");
-                                    if (r.status() != 200) {
-                                        throw new IllegalStateException(command + " answered " + r.status() + ": "
-                                                + r.body());
-                                    }
-                                    return Json.stringField(r.body(), "return");
-                                });
+                                body.accept(command -> VmmService.hmp(http, id, command));
                             }
                         }
                     };

@@ -107,6 +107,11 @@ final class VmmService implements AutoCloseable {
 
     /** An HMP command; returns the text, or throws on an error answer. */
     String hmp(String id, String commandLine) throws IOException {
+        return hmp(http, id, commandLine);
+    }
+
+    /** {@link #hmp(String, String)} on another connection to this service (a load thread's own). */
+    static String hmp(Http http, String id, String commandLine) throws IOException {
         Http.Response r = http.post("/vms/" + id + "/hmp", "{\"command-line\": " + Json.quote(commandLine) + "}");
         if (r.status() != 200) {
             throw new IOException("hmp '" + commandLine + "' answered " + r.status() + ": " + r.body());
