@@ -22,8 +22,7 @@ final class RequestQueue {
      * stopped or is stopping. Returns whether it was queued.
      */
     boolean offer(PendingRequest<?> request, boolean vcpuStopped) {
-        if (vcpuStopped || stopRequested) {
-            request.fail(new VcpuStoppedException(vcpu, request.request().what(), true));
+        if (refuse(request, vcpuStopped)) {
             return false;
         }
         if (request.request() instanceof VcpuRequest.Stop) {
@@ -33,6 +32,19 @@ final class RequestQueue {
         }
         queue.add(request);
         return true;
+    }
+
+    /**
+     * Answers {@code request} at once with {@link VcpuStoppedException} if the vCPU has stopped or
+     * is stopping (a request that does not go through this queue, a register read, asks here too);
+     * returns whether it did.
+     */
+    boolean refuse(PendingRequest<?> request, boolean vcpuStopped) {
+        if (vcpuStopped || stopRequested) {
+            request.fail(new VcpuStoppedException(vcpu, request.request().what(), true));
+            return true;
+        }
+        return false;
     }
 
     /** The next request, or null. A power-on taken off the queue is no longer pending. */
@@ -94,11 +106,9 @@ final class RequestQueue {
         return p.request() instanceof VcpuRequest.Stop;
     }
 
-    /** The one match over every request. */
+    /** The one match over every request but register reads, which never come here ({@link PendingReads}). */
     private static Object handle(Vcpu v, VcpuRequest<?> request) {
-        if (request instanceof VcpuRequest.ReadState) {
-            return v.readState();
-        } else if (request instanceof VcpuRequest.Reset r) {
+        if (request instanceof VcpuRequest.Reset r) {
             v.writeState(r.image(), r.grant(), r.after());
             return null;
         } else if (request instanceof VcpuRequest.PowerOn on) {

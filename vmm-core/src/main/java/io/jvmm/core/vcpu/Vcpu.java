@@ -31,6 +31,16 @@ import java.util.function.Consumer;
  * <p><b>Requests from other threads</b> are queued with the Big Lock held, then {@link #requestExit}
  * sets the flag, kicks and wakes; the flag is checked before every entry, so a request that lands
  * between the check and KVM_RUN still gets an immediate exit.
+ *
+ * <p><b>Register reads</b> ({@link VcpuRequest.ReadState}) are the exception: they are answered
+ * without the Big Lock, at the points where this thread is out of the guest with the lock
+ * released and no instruction half done (no port or MMIO read waiting for its completion): right
+ * before KVM_RUN, right after it returns, and when woken from a wait. A read only copies what KVM
+ * holds for this vCPU, which needs this thread and nothing the lock guards; and a read's kick
+ * does not set the request flag, so a vCPU kicked for a read goes back into the guest without
+ * taking the lock at all, never queueing behind the other vCPUs and their reads. The kick makes
+ * the next KVM_RUN return at once (its {@code immediate_exit} is set until a KVM_RUN returns), so
+ * a read queued after the check before an entry is answered right after that entry.
  */
 public final class Vcpu {
     /** Turns of the loop that neither enter the guest nor wait before the loop calls it a lock-holding spin. */
@@ -64,6 +74,8 @@ public final class Vcpu {
     // Guarded by the Big Lock.
     private VcpuRunState runState = VcpuRunState.CREATED;
     private final RequestQueue queue;
+    // Filled with the Big Lock held; answered by the vCPU thread without it.
+    private final PendingReads reads;
 
     // Confined to the vCPU thread.
     private boolean completionPending;
@@ -104,6 +116,7 @@ public final class Vcpu {
         this.spinLimit = spinLimit;
         this.exits = new ExitDispatcher(this, host, backend);
         this.queue = new RequestQueue(name);
+        this.reads = new PendingReads(name);
         this.loopSite = bql.site(LockRole.VCPU, "vcpu-loop");
         this.exitSite = bql.site(LockRole.VCPU, "vcpu-exit");
         this.wakeSite = bql.site(LockRole.VCPU, "vcpu-wake");
@@ -207,12 +220,24 @@ public final class Vcpu {
      * Queues {@code request}, to run before {@code deadlineNanos} ({@link System#nanoTime()}
      * scale), and gets the vCPU out of the guest for it. Call with the Big Lock held, and release
      * it before waiting for the answer ({@link PendingRequest#await}). A vCPU that has stopped, or
-     * is stopping, answers at once with {@link VcpuStoppedException}.
+     * is stopping, answers at once with {@link VcpuStoppedException}. A register read is answered
+     * without the lock, between two guest entries (see the class comment).
      */
+    @SuppressWarnings("unchecked")
     public <T> PendingRequest<T> submit(VcpuRequest<T> request, long deadlineNanos) {
         bql.assertHeld(name + " request " + request.what());
         PendingRequest<T> p = new PendingRequest<>(request, deadlineNanos);
-        if (queue.offer(p, runState == VcpuRunState.STOPPED) && !exitRequested) {
+        if (request instanceof VcpuRequest.ReadState) {
+            if (!queue.refuse(p, runState == VcpuRunState.STOPPED)) {
+                reads.offer((PendingRequest<VcpuSnapshot>) p);
+                // As requestExit, without the flag that sends the vCPU through its request queue.
+                exitRequests.incrementAndGet();
+                if (!parked) {
+                    backend.kick();
+                }
+                wake();
+            }
+        } else if (queue.offer(p, runState == VcpuRunState.STOPPED) && !exitRequested) {
             // A set flag means the vCPU has not yet run its requests since it was set (it clears
             // the flag under the Big Lock before it drains the queue) and has been kicked and woken.
             requestExit();
@@ -368,7 +393,8 @@ public final class Vcpu {
         int spins = 0;
         while (true) {
             bql.assertHeld(atLoop);
-            if (completionPending && !queue.stopRequested() && (!queue.isEmpty() || loop.mustWait(this))) {
+            if (completionPending && !queue.stopRequested()
+                    && (!queue.isEmpty() || !reads.isEmpty() || loop.mustWait(this))) {
                 enterGuest(true);
                 spins = 0;
                 continue;
@@ -408,8 +434,12 @@ public final class Vcpu {
             if (!bql.isHeldByCurrentThread()) {
                 lock(loopSite);
             }
+            if (crash == null && !completionPending) {
+                answerReads(); // asked before the stop: the state is still there to read
+            }
             transition(VcpuRunState.STOPPED);
             queue.failAll();
+            reads.failAll();
             parked = true;
             host.parkedChanged();
         } finally {
@@ -428,9 +458,28 @@ public final class Vcpu {
         return queue.runAdmitted(this, loop);
     }
 
-    /** Answers a read request on this thread, in the safe order. */
-    VcpuSnapshot readState() {
-        return state.read();
+    /**
+     * Answers the queued register reads the policy admits, with one read of the state KVM holds
+     * now, in the safe order. On this thread, out of the guest, with no port or MMIO read waiting
+     * for its completion; the Big Lock is not needed (see the class comment).
+     */
+    private void answerReads() {
+        VcpuSnapshot now = null;
+        PendingRequest<VcpuSnapshot> p;
+        while ((p = reads.poll()) != null) {
+            if (!loop.admit(p, System.nanoTime())) {
+                continue;
+            }
+            try {
+                if (now == null) {
+                    state.invalidate(); // the guest may have run since the cache was filled
+                    now = state.read();
+                }
+                p.complete(now);
+            } catch (RuntimeException e) {
+                p.fail(e);
+            }
+        }
     }
 
     /** Answers a reset or power-on request: writes {@code image} under {@code grant}, then takes run state {@code after}. */
@@ -458,6 +507,9 @@ public final class Vcpu {
         bql.unlock();
         try {
             wakeSignal.await(idleWaitMs);
+            if (!completionPending) {
+                answerReads();
+            }
         } finally {
             lock(wakeSite);
         }
@@ -482,17 +534,38 @@ public final class Vcpu {
     /**
      * Releases the Big Lock, runs KVM_RUN (with {@code immediate_exit} when {@code completeOnly}:
      * KVM completes the last I/O read and returns at once), takes the lock back and dispatches
-     * the exit. Lock held on entry and on every way out.
+     * the exit. Register reads are answered before and after KVM_RUN; an exit that only a kick
+     * with {@link #exitRequested} clear caused (a read's kick) goes straight back into the guest
+     * without the lock: whatever must stop the vCPU (a pause, a request, a stop) sets that flag
+     * before it kicks, and a register write waits for the lock (only a test policy's read marks
+     * anything to write). Lock held on entry and on every way out.
      */
     private void enterGuest(boolean completeOnly) {
         VcpuExit exit;
         boolean handled;
-        guestEnteredNanos = System.nanoTime();
-        inGuest = true;
         bql.unlock();
         try {
-            exit = completeOnly ? completeGuestExit() : runGuest();
-            completionPending = ExitDispatcher.leavesCompletion(exit);
+            while (true) {
+                if (!completionPending) {
+                    answerReads();
+                }
+                guestEnteredNanos = System.nanoTime();
+                inGuest = true;
+                exit = completeOnly ? completeGuestExit() : runGuest();
+                inGuest = false;
+                completionPending = ExitDispatcher.leavesCompletion(exit);
+                if (completionPending) {
+                    break;
+                }
+                answerReads();
+                if (completeOnly || !(exit instanceof VcpuExit.Interrupted)
+                        || !loop.backIntoTheGuest(exitRequested, state.hasModifications())) {
+                    break;
+                }
+                // A kick that only a register read asked for (or a stray one): nothing for the loop
+                // to decide or write under the lock, so straight back into the guest.
+                host.exitObserved(exit);
+            }
             handled = exits.dispatchWithoutLock(exit);
         } finally {
             inGuest = false;

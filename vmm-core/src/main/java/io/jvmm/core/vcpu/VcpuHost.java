@@ -18,7 +18,7 @@ public interface VcpuHost {
     /** The MMIO bus. */
     Bus mmio();
 
-    /** Whether the machine wants its vCPUs out of the guest (a pause, a register read, a reset). */
+    /** Whether the machine wants its vCPUs out of the guest (a pause: stop, an all-CPU snapshot read, a reset). */
     boolean pauseRequested();
 
     /** A vCPU started or stopped waiting; wakes whoever waits for vCPUs to park. */

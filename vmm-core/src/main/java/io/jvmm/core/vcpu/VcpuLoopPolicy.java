@@ -33,9 +33,19 @@ public interface VcpuLoopPolicy {
     StepResult enterGuest(Vcpu vcpu);
 
     /**
+     * After an exit that only a kick caused, register reads answered, lock released: whether to go
+     * straight back into the guest without taking the lock. The product does when nothing asked
+     * the vCPU to stop ({@code requestFlag} clear: a pause, a request and a stop all set it before
+     * they kick) and no register write is pending (writes happen under the lock).
+     */
+    default boolean backIntoTheGuest(boolean requestFlag, boolean writePending) {
+        return !requestFlag && !writePending;
+    }
+
+    /**
      * Whether to run queued request {@code request} now ({@code nowNanos}): the product claims it,
      * which fails, dropping it, once its deadline has passed or its sender gave up. Called on the
-     * vCPU thread with the Big Lock held.
+     * vCPU thread, with the Big Lock held (for a register read, without it).
      */
     default boolean admit(PendingRequest<?> request, long nowNanos) {
         return request.claim(nowNanos);

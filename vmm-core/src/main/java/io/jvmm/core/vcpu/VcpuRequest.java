@@ -2,8 +2,9 @@ package io.jvmm.core.vcpu;
 
 /**
  * What other threads (and the guest, through devices) may ask of a vCPU thread: a closed set of
- * types, each answered by {@code Vcpu.handle} in one match on the vCPU's own thread with the Big
- * Lock held. {@code T} is the answer's type.
+ * types, each answered on the vCPU's own thread: {@link ReadState} without the Big Lock, between
+ * two guest entries ({@code Vcpu.submitRead}), the others in one match with the lock held
+ * ({@code RequestQueue}). {@code T} is the answer's type.
  *
  * <p>A request is queued with a deadline ({@link PendingRequest}); one whose deadline has passed, or
  * whose sender gave up on it, is dropped, never run. Requests that write state carry the
@@ -15,7 +16,7 @@ public sealed interface VcpuRequest<T>
     /** What the request does, for messages: "read registers". */
     String what();
 
-    /** Read every register in the safe order; writes nothing. */
+    /** Read every register in the safe order; writes nothing. Answered without the Big Lock. */
     record ReadState() implements VcpuRequest<VcpuSnapshot> {
         @Override
         public String what() {

@@ -149,7 +149,12 @@ public final class VcpuState {
         return cache;
     }
 
-    /** Drops the cache: the guest is about to run, or has run. */
+    /** Whether a modification waits for {@link #flush}. */
+    public boolean hasModifications() {
+        return !modified.isEmpty();
+    }
+
+        /** Drops the cache: the guest is about to run, or has run. */
     public void invalidate() {
         cache = null;
     }

@@ -8,6 +8,7 @@ import io.jvmm.core.lock.LockSite;
 import io.jvmm.core.testing.FakeVcpuBackend;
 import io.jvmm.core.testing.FakeVcpuHost;
 import io.jvmm.core.testing.HaltedVcpuSpinsControl;
+import io.jvmm.core.testing.KickedPastThePauseControl;
 import io.jvmm.core.testing.LateWorkControl;
 import io.jvmm.core.testing.StaleWritebackControl;
 import io.jvmm.kvm.MpState;
@@ -42,9 +43,12 @@ import org.junit.jupiter.api.Test;
  *       happens only while the pause that granted it holds and every vCPU is parked;</li>
  *   <li>nothing another CPU sent is erased: an NMI, an INIT and a SIPI sent while the monitor
  *       reads are all still there at the end;</li>
+ *   <li>no vCPU enters the guest while a pause it was confirmed parked under holds, register
+ *       reads notwithstanding;</li>
  *   <li>the Big Lock is balanced on every path: no contract violation, nobody holds it at the end.</li>
  * </ul>
- * Each control (stale writeback per field, the seed-000 loop, the late work item) must be caught.
+ * Each control (stale writeback per field, the seed-000 loop, the late work item, a read's
+ * shortcut back into the guest taken for a pause's kick) must be caught.
  * The number of interleavings explored is printed for each.
  */
 class VcpuProtocolModelCheckTest {
@@ -307,6 +311,48 @@ class VcpuProtocolModelCheckTest {
         });
     }
 
+    /**
+     * Scenario 4: the monitor queues a per-CPU read on both vCPUs and, without waiting for the
+     * answers, pauses the machine. A read's kick lets a vCPU go straight back into the guest
+     * without the Big Lock; the pause's kick, wherever it lands in that, must not: the pause is
+     * confirmed (every vCPU parked), no vCPU enters the guest while it holds, and reads of the
+     * parked vCPUs are answered where they wait. (The reads come from the monitor thread itself: a
+     * second monitor thread makes four threads queue on the lock, whose queue Lincheck 3.7 takes
+     * for a livelock.)
+     */
+    private static void readsDuringAPause(VcpuLoopPolicy loop) {
+        Model m = new Model(loop, WritebackPolicy.GATED_BY_LEVEL);
+        java.util.concurrent.atomic.AtomicBoolean parkedConfirmed = new java.util.concurrent.atomic.AtomicBoolean();
+        m.backends.get(0).onRun(b -> {
+            if (parkedConfirmed.get()) {
+                throw new AssertionError("vcpu-0 entered the guest while a confirmed pause held");
+            }
+        });
+        m.backends.get(1).onRun(b -> {
+            if (parkedConfirmed.get()) {
+                throw new AssertionError("vcpu-1 entered the guest while a confirmed pause held");
+            }
+        });
+        m.cpus.start(false, v -> { });
+        m.run(() -> {
+            List<PendingRequest<VcpuSnapshot>> before;
+            m.host.bql().lock(m.site);
+            try {
+                before = m.cpus.submitEach(v -> new VcpuRequest.ReadState());
+            } finally {
+                m.host.bql().unlock();
+            }
+            CpuManager.Pause p = m.cpus.pause(m.site);
+            parkedConfirmed.set(true);
+            m.cpus.awaitEach(before);
+            if (m.readAll(false).size() != 2) {
+                throw new AssertionError("a read of the parked vCPUs went unanswered");
+            }
+            parkedConfirmed.set(false);
+            m.cpus.release(p, m.site);
+        });
+    }
+
     private record Outcome(int explored, Throwable failure) {
         /**
          * Lincheck's wall-clock limit (30 s per interleaving, not configurable through
@@ -448,6 +494,11 @@ class VcpuProtocolModelCheckTest {
     }
 
     @Test
+    void aReadsKickNeverCarriesAVcpuPastAPause() {
+        assertHolds(check("per-CPU reads during a pause", INVOCATIONS, () -> readsDuringAPause(VcpuLoopPolicy.STANDARD)));
+    }
+
+    @Test
     void controlA_staleNmiPendingIsCaught() {
         assertCaught(check("control (a), stale NMI pending", CONTROL_INVOCATIONS,
                 () -> ipisDuringARead(StaleWritebackControl.nmiPending(), true, Arrival.FROM_THE_BOOT_CPU)), "stale NMI pending", "the NMI sent to vCPU 1 was erased");
@@ -490,6 +541,13 @@ class VcpuProtocolModelCheckTest {
     void controlB_theSeed000LoopIsCaught() {
         assertCaught(check("control (b), powered-off vCPU looping with the lock", CONTROL_INVOCATIONS,
                 () -> poweredOffSecondary(new HaltedVcpuSpinsControl())), "seed-000 loop", "LockContractViolation: vcpu-1 looped");
+    }
+
+    @Test
+    void controlD_aShortcutPastThePauseIsCaught() {
+        assertCaught(check("control (d), kicks never take the vCPU through its loop", CONTROL_INVOCATIONS,
+                () -> readsDuringAPause(new KickedPastThePauseControl())), "shortcut past the pause",
+                "All unfinished threads are in deadlock");
     }
 
     @Test
