@@ -340,8 +340,9 @@ public final class Machine implements AutoCloseable {
             if (state == MachineState.DESTROYED) {
                 return;
             }
-            exit.complete(new MachineExit(MachineExit.Kind.DESTROYED, -1, "destroyed while " + state.tag()));
-            transition(MachineState.DESTROYED);
+            String was = state.tag();
+            transition(MachineState.DESTROYED); // before the exit, as in end()
+            exit.complete(new MachineExit(MachineExit.Kind.DESTROYED, -1, "destroyed while " + was));
             cpus.requestStopAll();
         } finally {
             bql.unlock();
@@ -400,8 +401,8 @@ public final class Machine implements AutoCloseable {
         if (!state.isLive()) {
             return;
         }
+        transition(next); // first: whoever the exit wakes reads the state the machine ended in
         exit.complete(how); // a no-op if the run has already ended
-        transition(next);
         cpus.requestStopAll();
     }
 
