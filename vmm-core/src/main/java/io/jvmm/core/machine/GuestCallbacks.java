@@ -10,6 +10,7 @@ import io.jvmm.core.vcpu.VcpuHost;
 import io.jvmm.kvm.VcpuExit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What a machine's guest asks of it, through its devices ({@link GuestRequests}) and its vCPU
@@ -30,7 +31,14 @@ final class GuestCallbacks implements GuestRequests, VcpuHost {
             t.setDaemon(true);
             return t;
         });
-        closer.add(resetWorker::shutdownNow);
+        AutoCloseable endResets = () -> {
+            // A reset under way is interrupted at its next wait; the thread is gone when destroy returns.
+            resetWorker.shutdownNow();
+            if (!resetWorker.awaitTermination(5, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(machine.id() + "-reset did not end within 5 s of the machine's end");
+            }
+        };
+        closer.add(endResets);
     }
 
     @Override

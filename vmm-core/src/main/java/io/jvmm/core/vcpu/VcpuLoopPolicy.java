@@ -2,10 +2,11 @@ package io.jvmm.core.vcpu;
 
 /**
  * The decisions of the vCPU loop: whether to wait, how to enter the guest, whether to run a
- * queued request. The product
- * uses {@link #STANDARD}. The seam exists so that a test can reintroduce the hang of a VMM whose
- * halted vCPUs never count as idle: a policy that never waits and whose entry step returns early,
- * lock held, for a vCPU that cannot run. The loop's contract checks then name the thread.
+ * queued request, whether a kicked vCPU goes back into the guest without the lock. The product
+ * uses {@link #STANDARD}. The seam exists so that tests can reintroduce defects and show the
+ * checks catch them: the hang of a VMM whose halted vCPUs never count as idle (a policy that
+ * never waits and whose entry step returns early, lock held, for a vCPU that cannot run; the
+ * loop's contract checks then name the thread), a late work item, a pause's kick swallowed.
  */
 public interface VcpuLoopPolicy {
     /** Wait whenever the vCPU cannot run; enter the guest with {@link Vcpu#enterGuestOnce()}. */
