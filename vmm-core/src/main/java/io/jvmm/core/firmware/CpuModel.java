@@ -52,6 +52,7 @@ public final class CpuModel {
                 "", "", "", "", "", "spec-ctrl", "", "", "arch-capabilities", "", "ssbd");
         leaf(0xd, 1, EAX, "xsaveopt", "xsavec", "xgetbv1", "xsaves");
         leaf(0x80000001, 0, ECX, "lahf-lm|lahf_lm", "", "svm", "", "", "abm", "sse4a", "", "3dnowprefetch");
+        leaf(0x80000007, 0, EDX, "", "", "", "", "", "", "", "", "invtsc");
         leaf(0x80000001, 0, EDX, "", "", "", "", "", "", "", "", "", "", "", "syscall", "", "", "", "", "", "", "",
                 "", "nx|xd", "", "", "", "", "", "pdpe1gb", "rdtscp", "", "lm|i64");
     }

@@ -25,6 +25,7 @@ public final class CpuidTable {
     private static final int LEAF_CACHE = 0x4;
     private static final int LEAF_TOPOLOGY = 0xb;
     private static final int LEAF_TOPOLOGY_V2 = 0x1f;
+    private static final int LEAF_AMD_POWER = 0x80000007;
     private static final int LEAF_AMD_SIZES = 0x80000008;
     private static final int LEAF_AMD_CACHE = 0x8000001d;
     private static final int LEAF_AMD_TOPOLOGY = 0x8000001e;
@@ -33,38 +34,44 @@ public final class CpuidTable {
     private final List<CpuidEntry> supported;
     private final SmpTopology topology;
 
-    /** A builder over KVM's supported table for machines of {@code topology}. */
     /**
-     * What {@code kvm} can give a vCPU of {@code model}: KVM_GET_SUPPORTED_CPUID, with the
-     * TSC-deadline timer if the model turns it on ({@code -cpu host,+tsc-deadline}) and KVM emulates
-     * it. It is off by default: with it, Linux needs no PIT and so skips its check of the timer's
-     * routing through the IOAPIC, which the Linux-boot tests want to see pass.
+     * What {@code kvm} can give a vCPU of {@code model}: KVM_GET_SUPPORTED_CPUID, with two timer
+     * features on only when the model turns them on, whatever this host's KVM reports (newer
+     * kernels list both, older ones neither), so that the guest's CPU does not change with the
+     * host kernel:
+     * <ul>
+     *   <li>the TSC-deadline timer ({@code +tsc-deadline}, where KVM emulates it): with it Linux
+     *       needs no PIT and so skips its check of the timer's routing through the IOAPIC, which
+     *       the Linux-boot tests want to see pass;</li>
+     *   <li>the invariant TSC ({@code +invtsc}), off as in QEMU's {@code -cpu host}: with it Linux
+     *       on an AMD CPU reads HWCR.TscFreqSel, which KVM leaves clear, and reports a firmware
+     *       bug ("TSC doesn't count with P0 frequency").</li>
+     * </ul>
      */
     public static List<CpuidEntry> supported(io.jvmm.kvm.Kvm kvm, CpuModel model) {
-        List<CpuidEntry> s = kvm.supportedCpuid();
-        return model.turnsOn("tsc-deadline") && kvm.hasCapability(io.jvmm.kvm.KvmCap.TSC_DEADLINE_TIMER)
-                ? withTscDeadline(s) : s;
+        return supported(kvm.supportedCpuid(), kvm.hasCapability(io.jvmm.kvm.KvmCap.TSC_DEADLINE_TIMER), model);
     }
 
-    /** CPUID.1:ECX bit 24, the TSC-deadline mode of the local APIC timer. */
-    static final int ECX_TSC_DEADLINE = 1 << 24;
-
-    /**
-     * {@code supported} with the TSC-deadline timer set: KVM_GET_SUPPORTED_CPUID leaves it out, but
-     * an in-kernel local APIC emulates it wherever KVM has KVM_CAP_TSC_DEADLINE_TIMER (QEMU's
-     * {@code -cpu host} sets it on the same condition). Linux prefers it to the APIC timer's
-     * periodic and one-shot modes.
-     */
-    static List<CpuidEntry> withTscDeadline(List<CpuidEntry> supported) {
-        List<CpuidEntry> out = new java.util.ArrayList<>(supported);
+    /** As {@link #supported(io.jvmm.kvm.Kvm, CpuModel)}, from KVM's table and whether it emulates the TSC-deadline timer. */
+    static List<CpuidEntry> supported(List<CpuidEntry> kvmTable, boolean tscDeadlineEmulated, CpuModel model) {
+        List<CpuidEntry> out = new ArrayList<>(kvmTable);
         for (int i = 0; i < out.size(); i++) {
             CpuidEntry e = out.get(i);
-            if (e.function() == 1) {
-                out.set(i, e.withRegisters(e.eax(), e.ebx(), e.ecx() | ECX_TSC_DEADLINE, e.edx()));
+            if (e.function() == LEAF_FEATURES) {
+                int ecx = model.turnsOn("tsc-deadline") && tscDeadlineEmulated
+                        ? e.ecx() | ECX_TSC_DEADLINE : e.ecx() & ~ECX_TSC_DEADLINE;
+                out.set(i, e.withRegisters(e.eax(), e.ebx(), ecx, e.edx()));
+            } else if (e.function() == LEAF_AMD_POWER && !model.turnsOn("invtsc")) {
+                out.set(i, e.withRegisters(e.eax(), e.ebx(), e.ecx(), e.edx() & ~EDX_INVARIANT_TSC));
             }
         }
         return out;
     }
+
+    /** CPUID.1:ECX bit 24, the TSC-deadline mode of the local APIC timer (KVM emulates it in its local APIC). */
+    static final int ECX_TSC_DEADLINE = 1 << 24;
+    /** CPUID.80000007H:EDX bit 8, the invariant TSC. */
+    static final int EDX_INVARIANT_TSC = 1 << 8;
 
     public CpuidTable(List<CpuidEntry> supported, SmpTopology topology) {
         this.supported = List.copyOf(supported);

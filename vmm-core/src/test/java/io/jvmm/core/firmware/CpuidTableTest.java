@@ -2,6 +2,7 @@ package io.jvmm.core.firmware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.core.machine.SmpTopology;
@@ -114,17 +115,41 @@ class CpuidTableTest {
         }
     }
 
-    @Test
-    void theTscDeadlineTimerIsAddedToLeaf1AndNothingElseChanges() {
-        List<CpuidEntry> host = amdHost();
-        List<CpuidEntry> with = CpuidTable.withTscDeadline(host);
-        assertEquals(host.size(), with.size());
-        for (int i = 0; i < host.size(); i++) {
-            CpuidEntry a = host.get(i);
-            CpuidEntry b = with.get(i);
-            int expectedEcx = a.function() == 1 ? a.ecx() | (1 << 24) : a.ecx();
-            assertEquals(expectedEcx, b.ecx(), "leaf 0x" + Integer.toHexString(a.function()));
-            assertEquals(List.of(a.eax(), a.ebx(), a.edx()), List.of(b.eax(), b.ebx(), b.edx()));
+    /** A host KVM table, with the TSC-deadline timer and the invariant TSC listed or not (newer kernels list both). */
+    private static List<CpuidEntry> kvmTable(boolean listsTimers) {
+        List<CpuidEntry> t = new ArrayList<>(amdHost());
+        int deadline = listsTimers ? CpuidTable.ECX_TSC_DEADLINE : 0;
+        int invtsc = listsTimers ? CpuidTable.EDX_INVARIANT_TSC : 0;
+        t.replaceAll(e -> e.function() == 1 ? e.withRegisters(e.eax(), e.ebx(), e.ecx() | deadline, e.edx()) : e);
+        t.add(new CpuidEntry(0x80000007, 0, 0, 0, 0, 0, invtsc | 0x200)); // and bit 9, which stays
+        return t;
+    }
+
+    /** The guest's CPU follows the model, not the host kernel: both timer features only when asked for, and nothing else changes. */
+    @ParameterizedTest(name = "KVM lists them: {0}")
+    @ValueSource(booleans = {false, true})
+    void theTscDeadlineTimerAndTheInvariantTscAreOnOnlyWhenTheModelTurnsThemOn(boolean listed) {
+        List<CpuidEntry> kvm = kvmTable(listed);
+        List<CpuidEntry> plain = CpuidTable.supported(kvm, true, CpuModel.HOST);
+        List<CpuidEntry> both = CpuidTable.supported(kvm, true, CpuModel.parse("host,+tsc-deadline,+invtsc"));
+        List<CpuidEntry> noTimer = CpuidTable.supported(kvm, false, CpuModel.parse("host,+tsc-deadline"));
+        assertEquals(kvm.size(), plain.size());
+        for (int i = 0; i < kvm.size(); i++) {
+            CpuidEntry k = kvm.get(i);
+            String leaf = "leaf 0x" + Integer.toHexString(k.function());
+            int deadline = k.function() == 1 ? CpuidTable.ECX_TSC_DEADLINE : 0;
+            int invtsc = k.function() == 0x80000007 ? CpuidTable.EDX_INVARIANT_TSC : 0;
+            assertEquals(k.ecx() & ~deadline, plain.get(i).ecx(), leaf);
+            assertEquals(k.edx() & ~invtsc, plain.get(i).edx(), leaf);
+            assertEquals(k.ecx() | deadline, both.get(i).ecx(), leaf + ": KVM emulates the timer wherever it has the capability");
+            assertEquals(listed ? k.edx() : k.edx() & ~invtsc, both.get(i).edx(), leaf + ": the host's invariant TSC, if it has one");
+            assertEquals(k.ecx() & ~deadline, noTimer.get(i).ecx(), leaf + ": no capability, no timer");
+            assertEquals(List.of(k.eax(), k.ebx()), List.of(plain.get(i).eax(), plain.get(i).ebx()), leaf);
+        }
+        if (!listed) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CpuModel.parse("host,+invtsc").apply(CpuidTable.supported(kvm, true, CpuModel.parse("host,+invtsc"))));
+            assertTrue(e.getMessage().contains("does not support 'invtsc'"), e.getMessage());
         }
     }
 
