@@ -9,29 +9,29 @@ package io.jvmm.core.vcpu;
  * loop's contract checks then name the thread), a late work item, a pause's kick swallowed.
  */
 public interface VcpuLoopPolicy {
-    /** Wait whenever the vCPU cannot run; enter the guest with {@link Vcpu#enterGuestOnce()}. */
+    /** Every decision as its default method makes it. */
     VcpuLoopPolicy STANDARD = new VcpuLoopPolicy() {
-        @Override
-        public boolean mustWait(Vcpu vcpu) {
-            return !vcpu.canRun();
-        }
-
-        @Override
-        public StepResult enterGuest(Vcpu vcpu) {
-            return vcpu.enterGuestOnce();
-        }
-
         @Override
         public String toString() {
             return "standard";
         }
     };
 
-    /** Whether the vCPU must wait for a wake-up now. Called on the vCPU thread with the Big Lock held. */
-    boolean mustWait(Vcpu vcpu);
+    /**
+     * Whether the vCPU must wait for a wake-up now: the product waits whenever it cannot run.
+     * Called on the vCPU thread with the Big Lock held.
+     */
+    default boolean mustWait(Vcpu vcpu) {
+        return !vcpu.canRun();
+    }
 
-    /** Enters the guest once. Called with the Big Lock held; must return with it held, on every path. */
-    StepResult enterGuest(Vcpu vcpu);
+    /**
+     * Enters the guest once, the product with {@link Vcpu#enterGuestOnce()}. Called with the Big
+     * Lock held; must return with it held, on every path.
+     */
+    default StepResult enterGuest(Vcpu vcpu) {
+        return vcpu.enterGuestOnce();
+    }
 
     /**
      * After an exit that only a kick caused, register reads answered, lock released: whether to go

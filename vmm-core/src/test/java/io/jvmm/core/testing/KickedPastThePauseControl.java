@@ -1,7 +1,5 @@
 package io.jvmm.core.testing;
 
-import io.jvmm.core.vcpu.StepResult;
-import io.jvmm.core.vcpu.Vcpu;
 import io.jvmm.core.vcpu.VcpuLoopPolicy;
 
 /**
@@ -17,16 +15,6 @@ public final class KickedPastThePauseControl implements VcpuLoopPolicy {
     /** Restores the standard decision, so a test can stop the vCPU after watching it miss the pause. */
     public void disarm() {
         armed = false;
-    }
-
-    @Override
-    public boolean mustWait(Vcpu vcpu) {
-        return !vcpu.canRun();
-    }
-
-    @Override
-    public StepResult enterGuest(Vcpu vcpu) {
-        return vcpu.enterGuestOnce();
     }
 
     @Override

@@ -2,8 +2,6 @@ package io.jvmm.core.testing;
 
 import io.jvmm.core.vcpu.PendingRequest;
 import io.jvmm.core.vcpu.StateField;
-import io.jvmm.core.vcpu.StepResult;
-import io.jvmm.core.vcpu.Vcpu;
 import io.jvmm.core.vcpu.VcpuLoopPolicy;
 import io.jvmm.core.vcpu.WritebackLevel;
 import io.jvmm.core.vcpu.WritebackPolicy;
@@ -16,16 +14,6 @@ import io.jvmm.core.vcpu.WritebackPolicy;
  * the seed-003 class again. Install it as both the loop policy and the writeback policy.
  */
 public final class LateWorkControl implements VcpuLoopPolicy, WritebackPolicy {
-    @Override
-    public boolean mustWait(Vcpu vcpu) {
-        return !vcpu.canRun();
-    }
-
-    @Override
-    public StepResult enterGuest(Vcpu vcpu) {
-        return vcpu.enterGuestOnce();
-    }
-
     @Override
     public boolean admit(PendingRequest<?> request, long nowNanos) {
         request.claimUnconditionally();
