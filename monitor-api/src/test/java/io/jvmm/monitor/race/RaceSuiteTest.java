@@ -66,7 +66,7 @@ class RaceSuiteTest {
     @org.junit.jupiter.params.provider.MethodSource("staleFieldControls")
     void controlA_staleWritebackLosesEventsAndTheGuestSaysWhich(StaleWritebackControl control) throws Exception {
         List<StormRun> runs = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < Integer.getInteger("jvmm.race.control-runs", 5); i++) {
             StormRun r = StormRun.run(service, baseUrl(), "ipi-storm", "8", "", false,
                     b -> b.writebackPolicy(control), PERIOD, 120_000, null);
             runs.add(r);
