@@ -288,7 +288,8 @@ final class SlowdownBench {
         s.md(t.markdown());
         s.md("Where the time goes. jvmm's `info registers -a` takes each vCPU out of the guest only for its own "
                 + "read: a kick, nine KVM_GET_* ioctls on its own thread as KVM_RUN returns, and straight back in, "
-                + "without taking the Big Lock; the other vCPUs keep running meanwhile. `--snapshot` parks every vCPU until the last "
+                + "without taking the Big Lock; the other vCPUs keep running meanwhile. `--snapshot` parks every "
+                + "vCPU until the last "
                 + "read is done, so each vCPU also waits for the slowest one's kick, read and wake-up: on a host "
                 + "with fewer cores than vCPUs, one waiting for a time slice holds up all of them. QEMU's "
                 + "`info registers -a` synchronizes one vCPU after another from its main loop (`run_on_cpu` for "

@@ -230,12 +230,7 @@ public final class Vcpu {
         if (request instanceof VcpuRequest.ReadState) {
             if (!queue.refuse(p, runState == VcpuRunState.STOPPED)) {
                 reads.offer((PendingRequest<VcpuSnapshot>) p);
-                // As requestExit, without the flag that sends the vCPU through its request queue.
-                exitRequests.incrementAndGet();
-                if (!parked) {
-                    backend.kick();
-                }
-                wake();
+                kickOut(); // without the flag: the vCPU answers reads without going through its loop
             }
         } else if (queue.offer(p, runState == VcpuRunState.STOPPED) && !exitRequested) {
             // A set flag means the vCPU has not yet run its requests since it was set (it clears
@@ -275,8 +270,16 @@ public final class Vcpu {
      * and the vCPU clears {@code parked} before it reads the flag, so one of the two sees the other.
      */
     public void requestExit() {
-        exitRequests.incrementAndGet();
         exitRequested = true;
+        kickOut();
+    }
+
+    /**
+     * Gets the vCPU out of the guest (a kick, unless it is parked) and out of its wait. A parked
+     * vCPU looks at its register reads, and at the flag if {@link #requestExit} set it, when woken.
+     */
+    private void kickOut() {
+        exitRequests.incrementAndGet();
         if (!parked) {
             backend.kick();
         }

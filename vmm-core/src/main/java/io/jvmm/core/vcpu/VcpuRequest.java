@@ -3,7 +3,7 @@ package io.jvmm.core.vcpu;
 /**
  * What other threads (and the guest, through devices) may ask of a vCPU thread: a closed set of
  * types, each answered on the vCPU's own thread: {@link ReadState} without the Big Lock, between
- * two guest entries ({@code Vcpu.submitRead}), the others in one match with the lock held
+ * two guest entries ({@code PendingReads}), the others in one match with the lock held
  * ({@code RequestQueue}). {@code T} is the answer's type.
  *
  * <p>A request is queued with a deadline ({@link PendingRequest}); one whose deadline has passed, or

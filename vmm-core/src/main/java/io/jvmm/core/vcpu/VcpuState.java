@@ -154,7 +154,7 @@ public final class VcpuState {
         return !modified.isEmpty();
     }
 
-        /** Drops the cache: the guest is about to run, or has run. */
+    /** Drops the cache: the guest is about to run, or has run. */
     public void invalidate() {
         cache = null;
     }
