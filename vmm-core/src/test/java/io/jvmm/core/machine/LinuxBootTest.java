@@ -99,6 +99,17 @@ class LinuxBootTest {
     /** Boots {@code kernel} under jvmm until it ends, a line matches {@code stopAt}, or the budget. */
     static KernelLog bootJvmm(KernelImages.Kernel kernel, String smp, String append, Pattern stopAt, String logName)
             throws Exception {
+        return bootJvmm(kernel, smp, append, stopAt, logName, BUDGET_S, m -> { });
+    }
+
+    /** What a test does with the machine once it has started, before the boot is watched. */
+    interface WhileRunning {
+        void accept(Machine m) throws Exception;
+    }
+
+    /** As above, with {@code budgetS} seconds counted after {@code first} has had the started machine. */
+    static KernelLog bootJvmm(KernelImages.Kernel kernel, String smp, String append, Pattern stopAt, String logName,
+                              long budgetS, WhileRunning first) throws Exception {
         TestGuests.Console console = new TestGuests.Console();
         MachineConfig config = MachineConfig.builder(kernel).topology(SmpTopology.parse(smp)).memorySize(RAM)
                 .cpuModel(CpuModel.parse(CPU)).commandLine(append).serial(console).noReboot(true)
@@ -107,7 +118,8 @@ class LinuxBootTest {
         MachineExit exit;
         try (Machine m = Machine.create(config)) {
             m.start();
-            long deadline = t0 + BUDGET_S * 1_000_000_000L;
+            first.accept(m);
+            long deadline = System.nanoTime() + budgetS * 1_000_000_000L;
             exit = null;
             while (exit == null && System.nanoTime() < deadline
                     && (stopAt == null || !stopAt.matcher(console.text()).find())) {
@@ -226,33 +238,18 @@ class LinuxBootTest {
         Optional<Path> bz = DistributionKernel.bzImage();
         assumeTrue(bz.isPresent(), DistributionKernel.MISSING);
         BzImage image = BzImage.parse(bz.get().toString(), Files.readAllBytes(bz.get()));
-        TestGuests.Console console = new TestGuests.Console();
-        MachineConfig config = MachineConfig.builder(new KernelImages.BzImageKernel(image))
-                .topology(SmpTopology.parse("2")).memorySize(RAM).cpuModel(CpuModel.parse(CPU)).commandLine(APPEND)
-                .serial(console).noReboot(true).vcpuTimeoutMs(20_000).build();
-        Pattern commandLine = Pattern.compile("Command line: [^\\n]*\\n");
-        long budgetS = pvmHost() ? 10 : BUDGET_S;
-        String text;
-        try (Machine m = Machine.create(config)) {
-            m.start();
-            Thread.sleep(10_000);
-            VcpuSnapshot cpu0 = m.readRegisters(RegisterRead.cpu(0)).get(0);
-            assertTrue(m.state().isLive(), "the kernel ended its own run: " + m.exitFuture().getNow(null));
-            assertTrue(cpu0.sregs().longMode(), "vcpu-0 is not in long mode: EFER=0x"
-                    + Long.toHexString(cpu0.sregs().efer()));
-            long rip = cpu0.regs().rip();
-            assertTrue(rip >= KernelBootLayout.KERNEL_LOAD && rip < image.end(), String.format(
-                    "vcpu-0 at RIP 0x%x, outside the kernel's memory [0x%x, 0x%x)", rip,
-                    KernelBootLayout.KERNEL_LOAD, image.end()));
-            long deadline = System.nanoTime() + budgetS * 1_000_000_000L;
-            while (m.state().isLive() && System.nanoTime() < deadline && !commandLine.matcher(console.text()).find()) {
-                m.awaitExit(200);
-            }
-            text = console.text();
-        }
-        Files.createDirectories(LOGS);
-        Files.writeString(LOGS.resolve("jvmm-bzimage-2.log"), text);
-        KernelLog log = new KernelLog(text);
+        KernelLog log = bootJvmm(new KernelImages.BzImageKernel(image), "2", APPEND,
+                Pattern.compile("Command line: [^\\n]*\\n"), "jvmm-bzimage-2.log", pvmHost() ? 10 : BUDGET_S, m -> {
+                    Thread.sleep(10_000);
+                    VcpuSnapshot cpu0 = m.readRegisters(RegisterRead.cpu(0)).get(0);
+                    assertTrue(m.state().isLive(), "the kernel ended its own run: " + m.exitFuture().getNow(null));
+                    assertTrue(cpu0.sregs().longMode(), "vcpu-0 is not in long mode: EFER=0x"
+                            + Long.toHexString(cpu0.sregs().efer()));
+                    long rip = cpu0.regs().rip();
+                    assertTrue(rip >= KernelBootLayout.KERNEL_LOAD && rip < image.end(), String.format(
+                            "vcpu-0 at RIP 0x%x, outside the kernel's memory [0x%x, 0x%x)", rip,
+                            KernelBootLayout.KERNEL_LOAD, image.end()));
+                });
         if (pvmHost() && !log.has("^Linux version ")) {
             System.out.println("bzImage: decompressor running in long mode; no kernel line within the budget (PVM)");
             return;
