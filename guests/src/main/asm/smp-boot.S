@@ -9,6 +9,8 @@
  * unexpected.
  *
  * Options: timeout_ms=T   how long the BSP waits for the APs (default 10000)
+ *          init_ms=D      the INIT-to-SIPI delay (default 10): how long the APs
+ *                         sit in wait-for-SIPI, the window of a monitor race
  * Output (deterministic for a given -smp):
  *   smp-boot: topology: cpus=8 sockets=2 cores=2 threads=2 smt_bits=1 core_bits=1
  *   smp-boot: expected APIC IDs: 0 1 2 3 4 5 6 7
@@ -29,9 +31,12 @@ guest_name:
     .asciz "smp-boot"
 known_options:
     .asciz "timeout_ms"
+    .asciz "init_ms"
     .byte 0
 key_timeout:
     .asciz "timeout_ms"
+key_init:
+    .asciz "init_ms"
 
     .text
 /* ---------------------------------------------------------------------------
@@ -45,6 +50,10 @@ guest_main:
     movl $10000, %edx
     call opt_uint
     movl %eax, %ebx                     /* EBX = timeout_ms */
+    movl $key_init, %eax
+    movl $10, %edx
+    call opt_uint
+    movl %eax, wake_init_ms
 
     movl $smpboot_ap, %eax
     call smp_bring_up                   /* ACPI, topology, every AP woken and checked in */

@@ -18,8 +18,9 @@
     .data
     .align 4
     .globl ncpus, topo_threads, topo_cores, topo_sockets, topo_smt_bits, topo_core_bits
-    .globl bsp_apic, checkins, ap_err_kind, ap_err_a, ap_err_b
+    .globl bsp_apic, checkins, ap_err_kind, ap_err_a, ap_err_b, wake_init_ms
 ncpus:          .long 1
+wake_init_ms:   .long 10        /* smp_wake_broadcast's INIT-to-SIPI delay; a guest option may set it */
 topo_threads:   .long 1
 topo_cores:     .long 1
 topo_sockets:   .long 1
@@ -301,8 +302,8 @@ smp_check_madt:
 
 /* ---------------------------------------------------------------------------
  * smp_wake_broadcast(EAX = trampoline page): the classic MP wake-up, as the
- * BIOS does it: install the trampoline, INIT to all-excluding-self, 10 ms,
- * SIPI, 200 us, SIPI. Prints one line.
+ * BIOS does it: install the trampoline, INIT to all-excluding-self, 10 ms
+ * (wake_init_ms), SIPI, 200 us, SIPI. Prints one line.
  * ------------------------------------------------------------------------- */
     .globl smp_wake_broadcast
 smp_wake_broadcast:
@@ -324,7 +325,7 @@ smp_wake_broadcast:
     xorl %edx, %edx
     movl $(ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_DM_INIT), %eax
     call lapic_ipi
-    movl $10, %eax
+    movl wake_init_ms, %eax
     call delay_ms
     movl $(ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_DM_SIPI), %eax
     orl %ebx, %eax

@@ -43,6 +43,9 @@ public final class VcpuState {
 
     private VcpuSnapshot cache;
     private final EnumSet<StateField> modified = EnumSet.noneOf(StateField.class);
+    /** A test policy's read copy that waits out {@link #heldEntries} more entries (see {@link WritebackPolicy#holdsReadsOverAnEntry}). */
+    private final EnumSet<StateField> held = EnumSet.noneOf(StateField.class);
+    private int heldEntries;
     private Regs regs;
     private Sregs sregs;
     private Fpu fpu;
@@ -129,7 +132,7 @@ public final class VcpuState {
             LapicState l = backend.getLapic();
             cache = new VcpuSnapshot(cpuIndex, backend.apicId(), ev, mp, r, s, f, x, d, managed, t, l);
             Set<StateField> marked = policy.markedOnRead();
-            if (!marked.isEmpty()) {
+            if (!marked.isEmpty() && held.isEmpty()) {
                 regs = r;
                 sregs = s;
                 fpu = f;
@@ -140,18 +143,20 @@ public final class VcpuState {
                 events = ev;
                 mpState = mp;
                 lapic = l;
-                modified.addAll(marked);
+                EnumSet<StateField> into = policy.holdsReadsOverAnEntry() ? held : modified;
+                into.addAll(marked);
                 if (!smmSupported) {
-                    modified.remove(StateField.SMM);
+                    into.remove(StateField.SMM);
                 }
+                heldEntries = 1;
             }
         }
         return cache;
     }
 
-    /** Whether a modification waits for {@link #flush}. */
+    /** Whether a modification waits for {@link #flush} (a test policy's held read copy included). */
     public boolean hasModifications() {
-        return !modified.isEmpty();
+        return !modified.isEmpty() || !held.isEmpty();
     }
 
     /** Drops the cache: the guest is about to run, or has run. */
@@ -305,6 +310,10 @@ public final class VcpuState {
      *     written at its level; nothing is written then
      */
     public void flush(WriteGrant grant) {
+        if (!held.isEmpty() && grant.level() == WritebackLevel.RUNTIME && heldEntries-- == 0) {
+            modified.addAll(held);
+            held.clear();
+        }
         if (modified.isEmpty()) {
             return;
         }

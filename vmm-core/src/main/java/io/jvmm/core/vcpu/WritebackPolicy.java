@@ -31,6 +31,18 @@ public interface WritebackPolicy {
         return Set.of();
     }
 
+    /**
+     * Whether a read's marked copy waits out one entry into the guest before it is written, instead
+     * of going with the next entry. False in the product, which marks nothing. A test control
+     * returns true to show that a stale MP state or register copy is caught: with the in-kernel
+     * LAPIC an INIT or SIPI that arrives while the vCPU is out of the guest stays latched until the
+     * next KVM_RUN (or KVM_GET_MP_STATE) accepts it, and KVM_SET_MP_STATE and KVM_SET_REGS leave
+     * the latch alone, so only a copy that outlives a KVM_RUN can undo what the kernel did with it.
+     */
+    default boolean holdsReadsOverAnEntry() {
+        return false;
+    }
+
     /** Whether a write at {@code level} carries {@code field}. */
     boolean writes(StateField field, WritebackLevel level);
 

@@ -185,4 +185,23 @@ class WritebackTableTest {
         s.flush(WriteGrant.whileTrue(WritebackLevel.RESET, "never", () -> false));
         assertEquals(Map.of("KVM_SET_MP_STATE", 1), b.writes());
     }
+
+    @Test
+    void theOneEntryLateControlWritesTheOldestCopyAtTheSecondEntry() {
+        // Test code, shown here so the race suite's control does what its name says.
+        FakeVcpuBackend b = new FakeVcpuBackend(2);
+        b.mpState = MpState.INIT_RECEIVED;
+        VcpuState s = state(b, io.jvmm.core.testing.StaleWritebackControl.mpStateHeldOverAnEntry());
+        s.read();
+        s.flush(WriteGrant.RUNTIME); // the entry right after the read: nothing written yet
+        assertEquals(Map.of(), b.writes());
+        assertTrue(s.hasModifications(), "the held copy must keep the vCPU off the shortcut back into the guest");
+        s.invalidate();
+        b.mpState = MpState.RUNNABLE; // the kernel took the SIPI during that KVM_RUN
+        s.read(); // a later read does not freshen the held copy
+        s.flush(WriteGrant.RUNTIME);
+        assertEquals(Map.of("KVM_SET_MP_STATE", 1), b.writes());
+        assertEquals(MpState.INIT_RECEIVED, b.mpState);
+        assertFalse(s.hasModifications());
+    }
 }
