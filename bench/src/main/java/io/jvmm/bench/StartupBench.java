@@ -65,12 +65,16 @@ final class StartupBench {
         s.md(t.markdown());
         s.md("Where the time goes (a class-loading log with uptime, taken by hand on a 2-core host: "
                 + "monitor-api/README.md): the JVM and Quarkus' launcher until `VmmMain` runs, about 0.19 s (a bare "
-                + "`java -version` is 0.11 s); picocli building its model of the command line and parsing it, 0.17-0.25 s, the largest "
-                + "part; the guest and the configuration, about 0.03 s; JNA's start and the open of `/dev/kvm`, "
-                + "about 0.08 s; then the VM itself: creating it, the guest's run and the teardown. Since the "
-                + "baseline, the JNA dispatch library and the KVM_RUN shim load from the application's own "
-                + "directory instead of a copy made on every start, and the launcher's logging builds no record "
-                + "for JNA's debug messages.");
+                + "`java -version` is 0.11 s); picocli building its model of the command line and parsing it, about "
+                + "0.10 s; the guest and the configuration, about 0.01 s; JNA's start and the open of `/dev/kvm`, "
+                + "about 0.08 s; then the VM itself: its meters, devices and vCPU threads, the guest's run and the "
+                + "teardown, about 0.15 s. Since the baseline, the build archives the classes a plain run loads "
+                + "(`scripts/cds-archive`) and `./vmm` starts the JVM with that archive (0.84 of the time without it, "
+                + "paired by hand: monitor-api/README.md); the JNA dispatch library and the KVM_RUN shim load from "
+                + "the application's own directory instead of a copy made on every start; and the launcher's logging "
+                + "builds no record for JNA's debug messages. What is left is class loading and interpretation "
+                + "along the whole path: picocli's classes cannot be archived (Java 5 class files), and Quarkus' "
+                + "runner and logging start before `VmmMain`.");
         boolean met = ratio <= 0.5;
         s.md("Target: at most half the baseline's time. Result: " + F.verdict(met) + " (ratio " + F.ratio(ratio)
                 + ", " + F.f(om, 0) + " ms vs " + F.f(bm, 0) + " ms).");
