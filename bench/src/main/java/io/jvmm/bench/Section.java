@@ -22,6 +22,8 @@ final class Section {
     double seconds;
     /** Why the section failed, or null. */
     String failure;
+    /** When the section was measured (its saved file's time), or null before it is saved. */
+    java.time.Instant measuredAt;
 
     record Target(String goal, boolean met, String detail) {
     }
@@ -62,6 +64,7 @@ final class Section {
             lines.add("T\t" + t.goal() + "\t" + t.met() + "\t" + t.detail());
         }
         Files.write(dir.resolve(id + ".tsv"), lines);
+        measuredAt = Files.getLastModifiedTime(dir.resolve(id + ".tsv")).toInstant();
         Files.writeString(dir.resolve(id + ".md"), markdown.toString());
     }
 
@@ -72,6 +75,7 @@ final class Section {
         }
         List<String> lines = Files.readAllLines(tsv);
         Section s = new Section(id, lines.get(0));
+        s.measuredAt = Files.getLastModifiedTime(tsv).toInstant();
         for (String l : lines.subList(1, lines.size())) {
             if (l.startsWith("S\t")) {
                 String[] f = l.split("\t", -1);
