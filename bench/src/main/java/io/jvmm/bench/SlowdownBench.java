@@ -140,6 +140,21 @@ final class SlowdownBench {
         void accept(T t) throws Exception;
     }
 
+    /** How long each side runs under each of its loads, unmeasured, before the rounds. */
+    static final long WARMUP_MS = 6000;
+
+    /** Runs {@code side}'s load {@code load} for {@code ms}, measuring nothing. */
+    private static void warm(Side side, int cpus, int load, long ms) throws Exception {
+        side.withLoadMonitor(monitor -> {
+            Load l = new Load(monitor, side.who, cpus, side.loads.get(load));
+            try {
+                Thread.sleep(ms);
+            } finally {
+                l.close();
+            }
+        });
+    }
+
     /** One phase on {@code side}: unloaded ({@code load} -1) or under one of its loads. */
     private static void phase(Env env, Side side, int cpus, int load, long phaseMs) throws Exception {
         int k0 = ticks(side.console()).lastKey();
@@ -219,6 +234,16 @@ final class SlowdownBench {
                             body.accept(q::hmp);
                         }
                     };
+                    // Warm each side up under each of its loads, unmeasured: the service's JIT
+                    // compiles the request path over the first thousands of calls (section Monitor
+                    // latency), and a cold phase would charge its interpretation to the guest.
+                    for (Side side : List.of(jvmm, qemu)) {
+                        (side == jvmm ? qemu : jvmm).control("stop");
+                        side.control("cont");
+                        for (int i = 0; i < side.loads.size(); i++) {
+                            warm(side, cpus, i, WARMUP_MS);
+                        }
+                    }
                     // Each round: one VM's phases (unloaded, then each load, in an order that rotates
                     // from round to round) with the other stopped, then the other's; which VM goes
                     // first alternates.
@@ -276,7 +301,9 @@ final class SlowdownBench {
         }
         s.md("Command: `bench/run` (section `slowdown`). One `./vmm serve` process; per size one `smp-work` VM "
                 + "on jvmm and one on QEMU (`report_ms=" + REPORT_MS + "`, HMP on a Unix socket), both at once, "
-                + "the one not being measured stopped. " + rounds + " rounds; in each, one VM's phases of "
+                + "the one not being measured stopped. First each VM runs " + WARMUP_MS / 1000 + " s under each "
+                + "of its loads, unmeasured (the service's JIT compiles the request path meanwhile). Then "
+                + rounds + " rounds; in each, one VM's phases of "
                 + phaseMs / 1000 + " s (unloaded and under each of its loads, in an order that rotates), then the "
                 + "other's, which VM first alternating. A load is one client calling the command at a fixed 2 ms "
                 + "period (a call that overruns is followed at once by the next); every answer is checked to hold "
