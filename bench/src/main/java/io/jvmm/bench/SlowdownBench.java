@@ -143,8 +143,9 @@ final class SlowdownBench {
     /** How long each side runs under each of its loads, unmeasured, before the rounds. */
     static final long WARMUP_MS = 6000;
 
-    /** Runs {@code side}'s load {@code load} for {@code ms}, measuring nothing. */
-    private static void warm(Side side, int cpus, int load, long ms) throws Exception {
+    /** Runs {@code side}'s load {@code load} for {@code ms}; returns its calls' latencies (ms). */
+    private static List<Double> underLoad(Side side, int cpus, int load, long ms) throws Exception {
+        List<Double> out = new ArrayList<>();
         side.withLoadMonitor(monitor -> {
             Load l = new Load(monitor, side.who, cpus, side.loads.get(load));
             try {
@@ -152,7 +153,9 @@ final class SlowdownBench {
             } finally {
                 l.close();
             }
+            out.addAll(l.latencies);
         });
+        return out;
     }
 
     /** One phase on {@code side}: unloaded ({@code load} -1) or under one of its loads. */
@@ -162,16 +165,9 @@ final class SlowdownBench {
         if (load < 0) {
             Thread.sleep(phaseMs);
         } else {
-            side.withLoadMonitor(monitor -> {
-                Load l = new Load(monitor, side.who, cpus, side.loads.get(load));
-                try {
-                    Thread.sleep(phaseMs);
-                } finally {
-                    l.close();
-                }
-                side.calls[load] += l.latencies.size();
-                side.latencies.get(load).addAll(l.latencies);
-            });
+            List<Double> lat = underLoad(side, cpus, load, phaseMs);
+            side.calls[load] += lat.size();
+            side.latencies.get(load).addAll(lat);
             side.loadedSeconds[load] += (System.nanoTime() - t0) / 1e9;
         }
         double rate = rate(side.console(), k0, phaseMs);
@@ -241,7 +237,7 @@ final class SlowdownBench {
                         (side == jvmm ? qemu : jvmm).control("stop");
                         side.control("cont");
                         for (int i = 0; i < side.loads.size(); i++) {
-                            warm(side, cpus, i, WARMUP_MS);
+                            underLoad(side, cpus, i, WARMUP_MS);
                         }
                     }
                     // Each round: one VM's phases (unloaded, then each load, in an order that rotates
