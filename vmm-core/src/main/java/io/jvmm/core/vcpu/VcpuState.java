@@ -143,12 +143,15 @@ public final class VcpuState {
                 events = ev;
                 mpState = mp;
                 lapic = l;
-                EnumSet<StateField> into = policy.holdsReadsOverAnEntry() ? held : modified;
+                EnumSet<StateField> into = modified;
+                if (policy.holdsReadsOverAnEntry()) {
+                    into = held;
+                    heldEntries = 1;
+                }
                 into.addAll(marked);
                 if (!smmSupported) {
                     into.remove(StateField.SMM);
                 }
-                heldEntries = 1;
             }
         }
         return cache;
