@@ -159,4 +159,9 @@ final class GuestCallbacks implements GuestRequests, VcpuHost {
     public void exitObserved(VcpuExit e) {
         machine.platform().metrics().exit(e);
     }
+
+    @Override
+    public void registerReadAnswered(long claimNanos, long readNanos) {
+        machine.platform().metrics().registerRead(claimNanos, readNanos);
+    }
 }

@@ -322,7 +322,15 @@ public final class Machine implements AutoCloseable {
             bql.unlock();
         }
         try {
-            return cpus.awaitEach(targets, pending);
+            List<T> answers = cpus.awaitEach(targets, pending);
+            if (pending.get(0).request() instanceof VcpuRequest.ReadState) {
+                long last = pending.get(0).answeredNanos();
+                for (PendingRequest<T> p : pending) {
+                    last = Math.max(last, p.answeredNanos());
+                }
+                platform.metrics().registerReadHandback(System.nanoTime() - last);
+            }
+            return answers;
         } finally {
             if (pause != null) {
                 cpus.release(pause, monitorSite);

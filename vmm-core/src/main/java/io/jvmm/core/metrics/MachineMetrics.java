@@ -10,10 +10,12 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +31,9 @@ public final class MachineMetrics {
     private final Counter ioIn;
     private final Counter interrupted;
     private final LockMetricsObserver lockObserver;
+    private final Timer readClaim;
+    private final Timer readRead;
+    private final Timer readHandback;
 
     /** Meters for machine {@code vm} in {@code registry}. */
     public MachineMetrics(MeterRegistry registry, String vm) {
@@ -42,6 +47,16 @@ public final class MachineMetrics {
         this.ioOut = exitCounter("io_out");
         this.ioIn = exitCounter("io_in");
         this.interrupted = exitCounter("interrupted");
+        this.readClaim = readTimer("claim");
+        this.readRead = readTimer("read");
+        this.readHandback = readTimer("handback");
+    }
+
+    private Timer readTimer(String phase) {
+        Timer t = Timer.builder(VmmMetrics.VCPU_REGISTER_READ).description("Register reads for the monitor, by phase")
+                .tags("vm", vm, "phase", phase).serviceLevelObjectives(VmmMetrics.READ_BUCKETS).register(registry);
+        meters.add(t);
+        return t;
     }
 
     private Counter exitCounter(String reason) {
@@ -69,6 +84,17 @@ public final class MachineMetrics {
         } else {
             exitCounter(exit.reasonName()).increment();
         }
+    }
+
+    /** Times one answered register read on its vCPU thread: the way out of the guest and the read. */
+    public void registerRead(long claimNanos, long readNanos) {
+        readClaim.record(claimNanos, TimeUnit.NANOSECONDS);
+        readRead.record(readNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Times the hand-back of a register read: from the last vCPU's answer to the asker running. */
+    public void registerReadHandback(long nanos) {
+        readHandback.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Registers the gauges and counters that read the machine's vCPUs and buses. */

@@ -37,6 +37,14 @@ public final class VmmMetrics {
      * {@code state}; one series per vCPU, exported by the service at scrape time.
      */
     public static final String VCPU_STATE_AGE = "jvmm.vcpu.state.age";
+    /**
+     * Timer, seconds: one register read for the monitor, by {@code phase}: {@code claim} (from the
+     * request being queued to the vCPU thread taking it: the kick and the way out of the guest),
+     * {@code read} (the KVM_GET_* calls on the vCPU thread) and {@code handback} (from the last
+     * answer to the asking thread running again). What is left of a monitor command's time is
+     * the service's own work.
+     */
+    public static final String VCPU_REGISTER_READ = "jvmm.vcpu.register.read";
 
     // ---- buses (tags: vm, bus = pio|mmio, direction = read|write) ----
     /** Counter: accesses no device claimed (reads answered with all ones, writes dropped). */
@@ -65,6 +73,11 @@ public final class VmmMetrics {
     public static final Duration[] LOCK_BUCKETS = {Duration.ofNanos(1_000), Duration.ofNanos(10_000),
         Duration.ofNanos(100_000), Duration.ofMillis(1), Duration.ofMillis(10), Duration.ofMillis(100),
         Duration.ofSeconds(1), Duration.ofSeconds(10)};
+
+    /** Histogram buckets for the phases of a register read: 10 us to 1 s. */
+    public static final Duration[] READ_BUCKETS = {Duration.ofNanos(10_000), Duration.ofNanos(50_000),
+        Duration.ofNanos(100_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(5),
+        Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1)};
 
     /** Histogram buckets for monitor commands: 100 us to 10 s. */
     public static final Duration[] COMMAND_BUCKETS = {Duration.ofNanos(100_000), Duration.ofMillis(1),

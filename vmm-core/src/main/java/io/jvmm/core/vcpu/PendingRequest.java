@@ -23,6 +23,10 @@ public final class PendingRequest<T> {
     private final long deadlineNanos;
     private final CompletableFuture<T> answer = new CompletableFuture<>();
     private final AtomicInteger phase = new AtomicInteger(QUEUED);
+    private final long queuedNanos = System.nanoTime();
+    // Written by the vCPU thread before it completes the answer, read after the answer is seen.
+    private long claimedNanos;
+    private long answeredNanos;
 
     /** {@code request}, to be run before {@code deadlineNanos} ({@link System#nanoTime()} scale). */
     PendingRequest(VcpuRequest<T> request, long deadlineNanos) {
@@ -47,7 +51,11 @@ public final class PendingRequest<T> {
             }
             return false;
         }
-        return phase.compareAndSet(QUEUED, CLAIMED);
+        if (phase.compareAndSet(QUEUED, CLAIMED)) {
+            claimedNanos = nowNanos;
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -55,6 +63,7 @@ public final class PendingRequest<T> {
      * control that puts back the late-work defect calls this; the product never does.
      */
     public void claimUnconditionally() {
+        claimedNanos = System.nanoTime();
         phase.set(CLAIMED);
     }
 
@@ -73,7 +82,21 @@ public final class PendingRequest<T> {
     }
 
     void complete(T value) {
+        answeredNanos = System.nanoTime();
         answer.complete(value);
+    }
+
+    /**
+     * From queueing to the vCPU thread claiming it, in nanoseconds: the kick and the way out of
+     * the guest. Valid once the answer is seen (the future's completion publishes it).
+     */
+    public long nanosToClaim() {
+        return claimedNanos - queuedNanos;
+    }
+
+    /** When the vCPU thread answered ({@link System#nanoTime()} scale); valid once the answer is seen. */
+    public long answeredNanos() {
+        return answeredNanos;
     }
 
     void fail(Throwable t) {

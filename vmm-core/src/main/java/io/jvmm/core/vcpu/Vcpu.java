@@ -468,6 +468,7 @@ public final class Vcpu {
      */
     private void answerReads() {
         VcpuSnapshot now = null;
+        long readNanos = 0;
         PendingRequest<VcpuSnapshot> p;
         while ((p = reads.poll()) != null) {
             if (!loop.admit(p, System.nanoTime())) {
@@ -475,10 +476,13 @@ public final class Vcpu {
             }
             try {
                 if (now == null) {
+                    long t0 = System.nanoTime();
                     state.invalidate(); // the guest may have run since the cache was filled
                     now = state.read();
+                    readNanos = System.nanoTime() - t0;
                 }
                 p.complete(now);
+                host.registerReadAnswered(p.nanosToClaim(), readNanos);
             } catch (RuntimeException e) {
                 p.fail(e);
             }

@@ -38,4 +38,11 @@ public interface VcpuHost {
 
     /** Counts an exit for metrics. Called without the Big Lock, on the vCPU thread. */
     void exitObserved(VcpuExit exit);
+
+    /**
+     * Times one answered register read, for metrics: {@code claimNanos} from its queueing to this
+     * vCPU taking it (the kick and the way out of the guest), {@code readNanos} the KVM_GET_* calls
+     * (shared by the reads one pass answered). Called without the Big Lock, on the vCPU thread.
+     */
+    void registerReadAnswered(long claimNanos, long readNanos);
 }

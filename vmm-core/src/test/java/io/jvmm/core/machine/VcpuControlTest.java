@@ -3,14 +3,18 @@ package io.jvmm.core.machine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvmm.core.metrics.VmmMetrics;
 import io.jvmm.core.testing.RunningGuest;
 import io.jvmm.core.testing.TestGuests;
 import io.jvmm.core.vcpu.Vcpu;
 import io.jvmm.core.vcpu.VcpuRunState;
 import io.jvmm.core.vcpu.VcpuSnapshot;
 import io.jvmm.kvm.MpState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +136,51 @@ class VcpuControlTest {
             int ticks = g.count("smp-work: tick");
             g.awaitOutput(t -> g.count("smp-work: tick") >= ticks + 2, 10_000, "the guest going on after the reads");
         }
+    }
+
+    /**
+     * Each register read is timed in three phases (metrics): the way out of the guest, the read,
+     * the hand-back to the asker. Counted once per vCPU read (hand-back once per call), and each a
+     * part of the call: over the one-CPU reads, the three together take less than the calls did.
+     */
+    @Test
+    void everyRegisterReadIsTimedInItsPhases() throws Exception {
+        try (RunningGuest g = smpWork()) {
+            MeterRegistry registry = g.machine.config().meterRegistry();
+            g.machine.readRegisters(RegisterRead.EACH); // the timers exist from the machine's start
+            double[] before = phases(registry);
+            long calls = 0;
+            for (int i = 0; i < 50; i++) {
+                long t0 = System.nanoTime();
+                g.machine.readRegisters(RegisterRead.cpu(i % 8));
+                calls += System.nanoTime() - t0;
+            }
+            double[] after = phases(registry);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(50, after[2 * i] - before[2 * i], "reads timed in phase " + PHASES[i]);
+                assertTrue(after[2 * i + 1] > before[2 * i + 1], "phase " + PHASES[i] + " took no time");
+            }
+            double phased = (after[1] - before[1]) + (after[3] - before[3]) + (after[5] - before[5]);
+            assertTrue(phased <= calls, "the phases (" + phased + " ns) cannot outlast the calls (" + calls + " ns)");
+            double[] base = phases(registry);
+            g.machine.readRegisters(RegisterRead.EACH);
+            double[] each = phases(registry);
+            assertEquals(8, each[0] - base[0], "an all-CPU read is 8 vCPU reads");
+            assertEquals(1, each[4] - base[4], "and one hand-back");
+        }
+    }
+
+    private static final String[] PHASES = {"claim", "read", "handback"};
+
+    /** {count, total ns} of each phase timer, in {@link #PHASES} order. */
+    private static double[] phases(MeterRegistry registry) {
+        double[] out = new double[6];
+        for (int i = 0; i < 3; i++) {
+            Timer t = registry.get(VmmMetrics.VCPU_REGISTER_READ).tag("phase", PHASES[i]).timer();
+            out[2 * i] = t.count();
+            out[2 * i + 1] = t.totalTime(TimeUnit.NANOSECONDS);
+        }
+        return out;
     }
 
     @Test
