@@ -124,19 +124,26 @@ final class VmmService implements AutoCloseable {
      * jvmm_monitor_command_seconds}): {count, sum in seconds}.
      */
     double[] commandTimer(String command) throws IOException {
+        return histogram("jvmm_monitor_command_seconds", "command=\"" + command + "\"");
+    }
+
+    /**
+     * The count and sum (seconds) of histogram {@code family} in /q/metrics, added over the series
+     * whose labels contain {@code label} (such as {@code phase="read"}).
+     */
+    double[] histogram(String family, String label) throws IOException {
         String text = http.get("/q/metrics").body();
         double count = 0;
         double sum = 0;
-        String tag = "command=\"" + command + "\"";
         for (String line : text.split("\n")) {
-            if (line.startsWith("#") || !line.contains(tag)) {
+            if (line.startsWith("#") || !line.contains(label)) {
                 continue;
             }
             String value = line.substring(line.lastIndexOf(' ') + 1);
-            if (line.startsWith("jvmm_monitor_command_seconds_count")) {
-                count = Double.parseDouble(value);
-            } else if (line.startsWith("jvmm_monitor_command_seconds_sum")) {
-                sum = Double.parseDouble(value);
+            if (line.startsWith(family + "_count{")) {
+                count += Double.parseDouble(value);
+            } else if (line.startsWith(family + "_sum{")) {
+                sum += Double.parseDouble(value);
             }
         }
         return new double[] {count, sum};
