@@ -56,6 +56,9 @@ public final class VcpuFd extends NativeFd {
 
     private static final int MAX_MSRS = 256;
     private static final int MAX_CPUID = 512;
+    /** The largest argument {@link #scratch} holds: KVM_GET_MSRS with {@link #MAX_MSRS} entries, or an XSAVE image. */
+    private static final int SCRATCH_SIZE = Math.max(KvmMsrs.SIZE + MAX_MSRS * KvmMsrEntry.SIZE,
+            Math.max(KvmAbi.KvmXsave.SIZE, Math.max(KvmLapicState.SIZE, KvmXcrs.SIZE)));
 
     private final int id;
     private final Pointer runMapping;
@@ -67,6 +70,13 @@ public final class VcpuFd extends NativeFd {
     /** Whether the bound thread consumes kicks with a handler (true) or with sigtimedwait. Vcpu thread only. */
     private boolean kickHandled;
     private final Map<String, LongAdder> writes = new ConcurrentHashMap<>();
+    /**
+     * The argument of every state GET and SET but CPUID's: one buffer, allocated with the vCPU, since
+     * a native allocation (and the cleaner it registers) per ioctl cost as much again as the ioctl
+     * on a PVM host. Used only under its own monitor, so a read on the vCPU thread and one on a
+     * monitor thread (of a vCPU whose thread has ended) never share it.
+     */
+    private final Memory scratch = new Memory(SCRATCH_SIZE);
     private final LongAdder kicks = new LongAdder();
     /** How {@link #run()} calls KVM_RUN. Set before the vCPU thread first runs (see {@link #useRunPath}). */
     private RunPath runPath = RunPath.preferred();
@@ -320,20 +330,33 @@ public final class VcpuFd extends NativeFd {
         writes.computeIfAbsent(ioctl, k -> new LongAdder()).increment();
     }
 
-    /** A GET ioctl whose argument is one struct of {@code size} bytes that the kernel fills. */
-    private Memory fetch(String name, long request, int size) {
-        Memory m = new Memory(size); // exactly one struct; the kernel writes it and keeps no pointer
-        ioctl(name, request, m);
-        return m;
+    /**
+     * A GET ioctl whose argument is one struct of {@code size} bytes, zeroed, that the kernel fills
+     * and {@code decode} reads, in {@link #scratch}.
+     */
+    private <T> T fetch(String name, long request, int size, java.util.function.Function<Pointer, T> decode) {
+        return exchange(name, request, size, m -> { }, (m, r) -> decode.apply(m));
+    }
+
+    /**
+     * An ioctl whose argument {@code fill} writes into {@link #scratch} ({@code size} bytes, zeroed
+     * first) and {@code decode} reads after it; returns what {@code decode} makes of the answer and
+     * the ioctl's result.
+     */
+    private <T> T exchange(String name, long request, int size, java.util.function.Consumer<Pointer> fill,
+                           java.util.function.BiFunction<Pointer, Integer, T> decode) {
+        synchronized (scratch) {
+            scratch.clear(size);
+            fill.accept(scratch);
+            int r = ioctl(name, request, scratch); // the kernel copies the struct and keeps no pointer
+            return decode.apply(scratch, r);
+        }
     }
 
     /** A SET ioctl whose argument is one struct of {@code size} bytes, zeroed and filled by {@code fill}. */
     private void store(String name, long request, int size, java.util.function.Consumer<Pointer> fill) {
-        Memory m = new Memory(size); // exactly one struct; the kernel copies it in and keeps no pointer
-        m.clear();
-        fill.accept(m);
         countWrite(name);
-        ioctl(name, request, m);
+        exchange(name, request, size, fill, (m, r) -> r);
     }
 
     /** Total KVM_SET_* calls on this vCPU since creation. */
@@ -354,7 +377,7 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_REGS. */
     public Regs getRegs() {
-        return Regs.read(fetch("KVM_GET_REGS", KvmIoctls.KVM_GET_REGS, KvmRegs.SIZE));
+        return fetch("KVM_GET_REGS", KvmIoctls.KVM_GET_REGS, KvmRegs.SIZE, Regs::read);
     }
 
     /** KVM_SET_REGS. */
@@ -364,7 +387,7 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_SREGS. */
     public Sregs getSregs() {
-        return Sregs.read(fetch("KVM_GET_SREGS", KvmIoctls.KVM_GET_SREGS, KvmSregs.SIZE));
+        return fetch("KVM_GET_SREGS", KvmIoctls.KVM_GET_SREGS, KvmSregs.SIZE, Sregs::read);
     }
 
     /** KVM_SET_SREGS. */
@@ -374,7 +397,7 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_FPU. */
     public Fpu getFpu() {
-        return Fpu.read(fetch("KVM_GET_FPU", KvmIoctls.KVM_GET_FPU, KvmFpu.SIZE));
+        return fetch("KVM_GET_FPU", KvmIoctls.KVM_GET_FPU, KvmFpu.SIZE, Fpu::read);
     }
 
     /** KVM_SET_FPU. */
@@ -387,7 +410,8 @@ public final class VcpuFd extends NativeFd {
      * exists: some kernels leave MXCSR out of KVM_GET_FPU's answer.
      */
     public byte[] getXsave() {
-        return fetch("KVM_GET_XSAVE", KvmIoctls.KVM_GET_XSAVE, KvmAbi.KvmXsave.SIZE).getByteArray(0, KvmAbi.KvmXsave.SIZE);
+        return fetch("KVM_GET_XSAVE", KvmIoctls.KVM_GET_XSAVE, KvmAbi.KvmXsave.SIZE,
+                m -> m.getByteArray(0, KvmAbi.KvmXsave.SIZE));
     }
 
     /** KVM_SET_XSAVE (KVM_CAP_XSAVE). */
@@ -407,18 +431,21 @@ public final class VcpuFd extends NativeFd {
             throw new IllegalArgumentException("At most " + MAX_MSRS + " MSRs per call, got " + indices.length);
         }
         // kvm_msrs header plus one kvm_msr_entry per index; KVM fills the data fields.
-        Memory m = new Memory(KvmMsrs.SIZE + (long) Math.max(indices.length, 1) * KvmMsrEntry.SIZE);
-        m.clear();
-        m.setInt(KvmMsrs.NMSRS, indices.length);
-        for (int i = 0; i < indices.length; i++) {
-            m.setInt(KvmMsrs.ENTRIES + (long) i * KvmMsrEntry.SIZE + KvmMsrEntry.INDEX, indices[i]);
-        }
-        int read = ioctl("KVM_GET_MSRS", KvmIoctls.KVM_GET_MSRS, m);
-        List<MsrEntry> out = new ArrayList<>(indices.length);
-        for (int i = 0; i < read; i++) {
-            long off = KvmMsrs.ENTRIES + (long) i * KvmMsrEntry.SIZE;
-            out.add(new MsrEntry(m.getInt(off + KvmMsrEntry.INDEX), m.getLong(off + KvmMsrEntry.DATA)));
-        }
+        List<MsrEntry> out = exchange("KVM_GET_MSRS", KvmIoctls.KVM_GET_MSRS,
+                KvmMsrs.SIZE + Math.max(indices.length, 1) * KvmMsrEntry.SIZE, m -> {
+                    m.setInt(KvmMsrs.NMSRS, indices.length);
+                    for (int i = 0; i < indices.length; i++) {
+                        m.setInt(KvmMsrs.ENTRIES + (long) i * KvmMsrEntry.SIZE + KvmMsrEntry.INDEX, indices[i]);
+                    }
+                }, (m, read) -> {
+                    List<MsrEntry> got = new ArrayList<>(indices.length);
+                    for (int i = 0; i < read; i++) {
+                        long off = KvmMsrs.ENTRIES + (long) i * KvmMsrEntry.SIZE;
+                        got.add(new MsrEntry(m.getInt(off + KvmMsrEntry.INDEX), m.getLong(off + KvmMsrEntry.DATA)));
+                    }
+                    return got;
+                });
+        int read = out.size();
         if (read < indices.length && read + 1 < indices.length) {
             int[] rest = new int[indices.length - read - 1];
             System.arraycopy(indices, read + 1, rest, 0, rest.length);
@@ -436,16 +463,16 @@ public final class VcpuFd extends NativeFd {
         if (msrs.size() > MAX_MSRS) {
             throw new IllegalArgumentException("At most " + MAX_MSRS + " MSRs per call, got " + msrs.size());
         }
-        Memory m = new Memory(KvmMsrs.SIZE + (long) Math.max(msrs.size(), 1) * KvmMsrEntry.SIZE);
-        m.clear();
-        m.setInt(KvmMsrs.NMSRS, msrs.size());
-        for (int i = 0; i < msrs.size(); i++) {
-            long off = KvmMsrs.ENTRIES + (long) i * KvmMsrEntry.SIZE;
-            m.setInt(off + KvmMsrEntry.INDEX, msrs.get(i).index());
-            m.setLong(off + KvmMsrEntry.DATA, msrs.get(i).data());
-        }
         countWrite("KVM_SET_MSRS");
-        int written = ioctl("KVM_SET_MSRS", KvmIoctls.KVM_SET_MSRS, m);
+        int written = exchange("KVM_SET_MSRS", KvmIoctls.KVM_SET_MSRS,
+                KvmMsrs.SIZE + Math.max(msrs.size(), 1) * KvmMsrEntry.SIZE, m -> {
+                    m.setInt(KvmMsrs.NMSRS, msrs.size());
+                    for (int i = 0; i < msrs.size(); i++) {
+                        long off = KvmMsrs.ENTRIES + (long) i * KvmMsrEntry.SIZE;
+                        m.setInt(off + KvmMsrEntry.INDEX, msrs.get(i).index());
+                        m.setLong(off + KvmMsrEntry.DATA, msrs.get(i).data());
+                    }
+                }, (m, r) -> r);
         if (written != msrs.size()) {
             throw new KvmException("KVM_SET_MSRS", "KVM refused MSR 0x"
                     + Integer.toHexString(msrs.get(written).index()) + " (" + written + " of " + msrs.size()
@@ -479,8 +506,8 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_LAPIC. */
     public LapicState getLapic() {
-        return new LapicState(fetch("KVM_GET_LAPIC", KvmIoctls.KVM_GET_LAPIC, KvmLapicState.SIZE)
-                .getByteArray(KvmLapicState.REGS, KvmLapicState.SIZE));
+        return fetch("KVM_GET_LAPIC", KvmIoctls.KVM_GET_LAPIC, KvmLapicState.SIZE,
+                m -> new LapicState(m.getByteArray(KvmLapicState.REGS, KvmLapicState.SIZE)));
     }
 
     /** KVM_SET_LAPIC. */
@@ -499,7 +526,7 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_MP_STATE, the raw number (for states {@link MpState} does not list). */
     public int getMpStateRaw() {
-        return fetch("KVM_GET_MP_STATE", KvmIoctls.KVM_GET_MP_STATE, KvmMpState.SIZE).getInt(KvmMpState.MP_STATE);
+        return fetch("KVM_GET_MP_STATE", KvmIoctls.KVM_GET_MP_STATE, KvmMpState.SIZE, m -> m.getInt(KvmMpState.MP_STATE));
     }
 
     /** KVM_SET_MP_STATE. */
@@ -513,7 +540,7 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_VCPU_EVENTS. */
     public VcpuEvents getVcpuEvents() {
-        return VcpuEvents.read(fetch("KVM_GET_VCPU_EVENTS", KvmIoctls.KVM_GET_VCPU_EVENTS, KvmVcpuEvents.SIZE));
+        return fetch("KVM_GET_VCPU_EVENTS", KvmIoctls.KVM_GET_VCPU_EVENTS, KvmVcpuEvents.SIZE, VcpuEvents::read);
     }
 
     /** KVM_SET_VCPU_EVENTS; which optional fields KVM takes is chosen by {@link VcpuEvents#flags()}. */
@@ -523,16 +550,15 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_XCRS. */
     public List<Xcr> getXcrs() {
-        Memory m = new Memory(KvmXcrs.SIZE);
-        m.clear();
-        ioctl("KVM_GET_XCRS", KvmIoctls.KVM_GET_XCRS, m);
-        int n = Math.min(m.getInt(KvmXcrs.NR_XCRS), KvmXcrs.MAX);
-        List<Xcr> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            long off = KvmXcrs.XCRS + (long) i * KvmXcr.SIZE;
-            out.add(new Xcr(m.getInt(off + KvmXcr.XCR), m.getLong(off + KvmXcr.VALUE)));
-        }
-        return out;
+        return fetch("KVM_GET_XCRS", KvmIoctls.KVM_GET_XCRS, KvmXcrs.SIZE, m -> {
+            int n = Math.min(m.getInt(KvmXcrs.NR_XCRS), KvmXcrs.MAX);
+            List<Xcr> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                long off = KvmXcrs.XCRS + (long) i * KvmXcr.SIZE;
+                out.add(new Xcr(m.getInt(off + KvmXcr.XCR), m.getLong(off + KvmXcr.VALUE)));
+            }
+            return out;
+        });
     }
 
     /** KVM_SET_XCRS. */
@@ -540,21 +566,19 @@ public final class VcpuFd extends NativeFd {
         if (xcrs.size() > KvmXcrs.MAX) {
             throw new IllegalArgumentException("At most " + KvmXcrs.MAX + " XCRs, got " + xcrs.size());
         }
-        Memory m = new Memory(KvmXcrs.SIZE);
-        m.clear();
-        m.setInt(KvmXcrs.NR_XCRS, xcrs.size());
-        for (int i = 0; i < xcrs.size(); i++) {
-            long off = KvmXcrs.XCRS + (long) i * KvmXcr.SIZE;
-            m.setInt(off + KvmXcr.XCR, xcrs.get(i).index());
-            m.setLong(off + KvmXcr.VALUE, xcrs.get(i).value());
-        }
-        countWrite("KVM_SET_XCRS");
-        ioctl("KVM_SET_XCRS", KvmIoctls.KVM_SET_XCRS, m);
+        store("KVM_SET_XCRS", KvmIoctls.KVM_SET_XCRS, KvmXcrs.SIZE, m -> {
+            m.setInt(KvmXcrs.NR_XCRS, xcrs.size());
+            for (int i = 0; i < xcrs.size(); i++) {
+                long off = KvmXcrs.XCRS + (long) i * KvmXcr.SIZE;
+                m.setInt(off + KvmXcr.XCR, xcrs.get(i).index());
+                m.setLong(off + KvmXcr.VALUE, xcrs.get(i).value());
+            }
+        });
     }
 
     /** KVM_GET_DEBUGREGS. */
     public DebugRegs getDebugRegs() {
-        return DebugRegs.read(fetch("KVM_GET_DEBUGREGS", KvmIoctls.KVM_GET_DEBUGREGS, KvmDebugregs.SIZE));
+        return fetch("KVM_GET_DEBUGREGS", KvmIoctls.KVM_GET_DEBUGREGS, KvmDebugregs.SIZE, DebugRegs::read);
     }
 
     /** KVM_SET_DEBUGREGS. */

@@ -57,6 +57,42 @@ class KvmBindingTest {
         }
     }
 
+    /**
+     * The state calls share one buffer per vCPU: a thread that writes and reads back the registers
+     * while another reads the LAPIC, XSAVE, MSRs and special registers of the same vCPU must always
+     * get its own values back, never a buffer the other thread half overwrote.
+     */
+    @Test
+    void stateCallsFromTwoThreadsNeverShareAHalfUsedBuffer() throws Exception {
+        try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm()) {
+            vm.createIrqchip();
+            try (VcpuFd v = vm.createVcpu(0)) {
+                java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+                CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
+                    int[] msrs = {0x174, 0x175, 0x176};
+                    while (!done.get()) {
+                        v.getLapic();
+                        v.getXsave();
+                        v.getMsrs(msrs);
+                        v.getSregs();
+                    }
+                });
+                try {
+                    for (int i = 1; i <= 20_000; i++) {
+                        long[] set = new long[18];
+                        Arrays.fill(set, 0, 17, i * 0x0101_0101L);
+                        set[17] = 0x2;
+                        v.setRegs(Regs.of(set));
+                        assertArrayEquals(set, v.getRegs().toArray(), "round " + i);
+                    }
+                } finally {
+                    done.set(true);
+                    other.get(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
     @Test
     void aClosedDescriptorIsNeverReused() {
         Kvm kvm = Kvm.open();
