@@ -25,6 +25,7 @@ final class ProfileBench {
         Section s = new Section("profile", "Profiles");
         exitProfile(env, s);
         monitorProfile(env, s);
+        StateReadBench.run(env, s);
         return s;
     }
 
@@ -211,9 +212,9 @@ final class ProfileBench {
         return "Reading the table. With one vCPU, `Monitor.execute` (" + ms(one[2]) + ") is the read's three phases, "
                 + ms(one[3]) + " + " + ms(one[4]) + " + " + ms(one[5]) + ", and the text formatting. The read itself, "
                 + "nine KVM_GET_* ioctls, is " + (one[4] >= Math.max(one[3], one[5]) ? "the largest" : "one of them")
-                + ": a vCPU ioctl costs about 5 us on this PVM host even from C (measured by hand, a loop of "
-                + "KVM_GET_REGS: it is mostly the kernel loading and putting the vCPU), and the binding adds a buffer "
-                + "allocation and the decoding to each. Most of the round trip (" + ms(one[0]) + " mean) is outside "
+                + ": a vCPU ioctl costs about 5 us on this PVM host even from C, and the read's nine take about "
+                + "50 us from C or through jvmm's binding on a vCPU that is not running (the next table); just "
+                + "after the guest ran, with its caches cold, they take longer. Most of the round trip (" + ms(one[0]) + " mean) is outside "
                 + "the service's code: " + ms(one[0] - one[2]) + ", against " + ms(one[1]) + " for a whole `info status`, "
                 + "which touches no vCPU and is answered on the I/O thread. Both are the HTTP request's thread "
                 + "hand-offs on a host whose cores are idle between commands (section 9 measures the same request "
