@@ -102,7 +102,8 @@ final class ServiceBench {
             t.row("`GET /vms` max", ms(Stats.max(o)), ms(Stats.max(p)), F.ratio(Stats.max(o) / Stats.max(p)));
             t.row("resident memory, idle", MemoryBench.mib(svcIdleKb), MemoryBench.mib(peerIdleKb),
                     F.ratio((double) svcIdleKb / peerIdleKb));
-            t.row("resident memory 1 s after " + 3 * (samples + warmup) + " requests", MemoryBench.mib(svcAfterKb),
+            int served = 3 * (samples + warmup) + blocks * (samples / blocks / 3); // to jvmm: three kinds, then the quiet floor
+            t.row("resident memory 1 s after " + served + " requests", MemoryBench.mib(svcAfterKb),
                     "-", "-");
             t.row("resident memory " + (1 + settleMs / 1000) + " s after them", MemoryBench.mib(svcLaterKb), "-",
                     "-");
@@ -171,7 +172,8 @@ final class ServiceBench {
                 + "two thread wake-ups per request: the same 404 took " + ms(ioP50) + " at p50 on the I/O thread "
                 + "and " + ms(workerP50) + " on a worker, in the same blocks. The p99 (" + ms(op99)
                 + ", the JDK server's " + ms(pp99) + ") is the host's: both servers see the same tail, a thread "
-                + "that waits for one of the two cores. Spaced 5 ms apart, as the monitor bench sends its commands, "
+                + "that waits for one of the two cores. Spaced " + QUIET_GAP_MICROS / 1000 + " ms apart, as the "
+                + "monitor bench sends its commands, "
                 + "the same request takes " + ms(quietOurs) + " at p50 (" + ms(op50) + " at 1 ms), and the JDK's "
                 + "server " + ms(quietTheirs) + ": after a few milliseconds of quiet the host's cores are idle, "
                 + "and every thread a request needs (the client's, the event loop, the client again) waits for its "
