@@ -3,7 +3,6 @@ package io.jvmm.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,16 +15,14 @@ import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
-/** Reads a JFR recording and summarizes samples and waits per thread. */
+/** Reads a JFR recording and summarizes its samples per thread. */
 final class JfrSummary {
-    /** A JFR configuration with only the events the suite reads: fast sampling and every wait. */
+    /** A JFR configuration with only the events the suite reads: Java and native samples. */
     static final String SETTINGS = """
             <?xml version="1.0" encoding="UTF-8"?>
-            <configuration version="2.0" label="jvmm-bench" description="jvmm bench: samples and waits">
+            <configuration version="2.0" label="jvmm-bench" description="jvmm bench: samples">
               <event name="jdk.ExecutionSample"><setting name="enabled">true</setting><setting name="period">PERIOD</setting></event>
               <event name="jdk.NativeMethodSample"><setting name="enabled">true</setting><setting name="period">PERIOD</setting></event>
-              <event name="jdk.JavaMonitorWait"><setting name="enabled">true</setting><setting name="stackTrace">true</setting><setting name="threshold">0 ms</setting></event>
-              <event name="jdk.ThreadPark"><setting name="enabled">true</setting><setting name="stackTrace">true</setting><setting name="threshold">0 ms</setting></event>
             </configuration>
             """;
 
@@ -121,21 +118,6 @@ final class JfrSummary {
             m.merge(cat, 1, Integer::sum);
         }
         return sorted(m);
-    }
-
-    /** Total duration of wait events ({@code type}) on matching threads whose stack contains {@code method}. */
-    Duration waits(String type, Predicate<String> thread, String method) {
-        Duration d = Duration.ZERO;
-        for (RecordedEvent e : events) {
-            if (!e.getEventType().getName().equals(type) || !thread.test(threadName(e))) {
-                continue;
-            }
-            RecordedStackTrace st = e.getStackTrace();
-            if (st != null && st.getFrames().stream().anyMatch(f -> qualified(f).contains(method))) {
-                d = d.plus(e.getDuration());
-            }
-        }
-        return d;
     }
 
     static <K> Map<K, Integer> sorted(Map<K, Integer> m) {

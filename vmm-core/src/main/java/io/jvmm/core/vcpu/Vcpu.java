@@ -481,8 +481,8 @@ public final class Vcpu {
                     now = state.read();
                     readNanos = System.nanoTime() - t0;
                 }
+                host.registerReadAnswered(p.nanosToClaim(), readNanos); // timed before the asker can see it
                 p.complete(now);
-                host.registerReadAnswered(p.nanosToClaim(), readNanos);
             } catch (RuntimeException e) {
                 p.fail(e);
             }
