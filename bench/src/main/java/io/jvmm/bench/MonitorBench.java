@@ -145,7 +145,8 @@ final class MonitorBench {
                 + "prompt) run `smp-work` at once; the side not being measured is stopped. " + samples
                 + " samples per side in " + blocks + " alternating blocks, after " + warmup + " warm-up commands "
                 + "each (the service's JIT needs them: with 100, the 1-vCPU blocks' p50 fell from 3.8 ms to 1.6 ms "
-                + "over the eight blocks, still compiling the request path), " + gapMs + " ms between commands so every command finds the vCPUs running guest code. "
+                + "over the eight blocks, still compiling the request path), " + gapMs + " ms between commands so "
+                + "every command finds the vCPUs running guest code. "
                 + "Every answer is checked to hold one `CPU#` block per vCPU.");
         s.md(t.markdown());
         s.md("Where the time goes. QEMU answers HMP on its main loop: for each CPU it runs "

@@ -144,30 +144,24 @@ final class ProfileBench {
                     // little); then the same load again under JFR, for the CPU samples only.
                     double[] before = svc.commandTimer(MonitorBench.COMMAND);
                     double[][] phasesBefore = phases(svc);
-                    List<Double> lat = registerReads(svc, id, cpus, requests);
+                    List<Double> lat = timed(svc, id, MonitorBench.COMMAND, requests,
+                            out -> MonitorBench.check(out, cpus, "jvmm"));
                     double[] after = svc.commandTimer(MonitorBench.COMMAND);
                     double[][] phasesAfter = phases(svc);
-                    List<Double> floor = new ArrayList<>();
-                    for (int i = 0; i < requests / 4; i++) {
-                        long t0 = System.nanoTime();
-                        svc.hmp(id, "info status");
-                        floor.add((System.nanoTime() - t0) / 1e6);
-                        Thread.sleep(5);
-                    }
+                    List<Double> floor = timed(svc, id, "info status", requests / 4, out -> { });
                     Path file = env.work.resolve("monitor-" + cpus + ".jfr");
                     Files.deleteIfExists(file);
                     svc.jcmd("JFR.start", "name=bench", "settings=" + settings);
-                    registerReads(svc, id, cpus, requests);
+                    timed(svc, id, MonitorBench.COMMAND, requests, out -> MonitorBench.check(out, cpus, "jvmm"));
                     svc.jcmd("JFR.dump", "name=bench", "filename=" + file);
                     svc.jcmd("JFR.stop", "name=bench");
                     JfrSummary jfr = JfrSummary.read(file);
                     double clientMean = lat.stream().mapToDouble(d -> d).average().orElse(0);
                     double floorMean = floor.stream().mapToDouble(d -> d).average().orElse(0);
-                    double serverMean = (after[1] - before[1]) / (after[0] - before[0]) * 1000;
+                    double serverMean = meanMs(before, after);
                     double[] phaseMs = new double[READ_PHASES.length];
                     for (int i = 0; i < READ_PHASES.length; i++) {
-                        phaseMs[i] = (phasesAfter[i][1] - phasesBefore[i][1]) / (phasesAfter[i][0] - phasesBefore[i][0])
-                                * 1000;
+                        phaseMs[i] = meanMs(phasesBefore[i], phasesAfter[i]);
                     }
                     split.put(cpus, new double[] {clientMean, floorMean, serverMean, phaseMs[0], phaseMs[1], phaseMs[2]});
                     summary.row(cpus, F.f(Stats.median(lat), 2) + " / " + F.f(clientMean, 2) + " ms",
@@ -214,7 +208,8 @@ final class ProfileBench {
                 + "nine KVM_GET_* ioctls, is " + (one[4] >= Math.max(one[3], one[5]) ? "the largest" : "one of them")
                 + ": a vCPU ioctl costs about 5 us on this PVM host even from C, and the read's nine take about "
                 + "50 us from C or through jvmm's binding on a vCPU that is not running (the next table); just "
-                + "after the guest ran, with its caches cold, they take longer. Most of the round trip (" + ms(one[0]) + " mean) is outside "
+                + "after the guest ran, with its caches cold, they take longer. Most of the round trip ("
+                + ms(one[0]) + " mean) is outside "
                 + "the service's code: " + ms(one[0] - one[2]) + ", against " + ms(one[1]) + " for a whole `info status`, "
                 + "which touches no vCPU and is answered on the I/O thread. Both are the HTTP request's thread "
                 + "hand-offs on a host whose cores are idle between commands (section 9 measures the same request "
@@ -230,17 +225,23 @@ final class ProfileBench {
         return F.f(millis, millis < 1 ? 3 : 2) + " ms";
     }
 
-    /** {@code n} commands of {@code info registers -a}, 5 ms apart, each checked; their round trips in ms. */
-    static List<Double> registerReads(VmmService svc, String id, int cpus, int n) throws Exception {
+    /** {@code n} runs of {@code command}, 5 ms apart, each answer given to {@code check}; their round trips in ms. */
+    static List<Double> timed(VmmService svc, String id, String command, int n,
+                              java.util.function.Consumer<String> check) throws Exception {
         List<Double> lat = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            String out = svc.hmp(id, MonitorBench.COMMAND);
+            String out = svc.hmp(id, command);
             lat.add((System.nanoTime() - t0) / 1e6);
-            MonitorBench.check(out, cpus, "jvmm");
+            check.accept(out);
             Thread.sleep(5);
         }
         return lat;
+    }
+
+    /** The mean in ms of what a histogram recorded between two {count, sum in seconds} readings. */
+    static double meanMs(double[] before, double[] after) {
+        return (after[1] - before[1]) / (after[0] - before[0]) * 1000;
     }
 
     /** {count, sum in seconds} of each register-read phase, in {@link #READ_PHASES} order. */

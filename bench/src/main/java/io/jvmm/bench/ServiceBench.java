@@ -102,7 +102,8 @@ final class ServiceBench {
             t.row("`GET /vms` max", ms(Stats.max(o)), ms(Stats.max(p)), F.ratio(Stats.max(o) / Stats.max(p)));
             t.row("resident memory, idle", MemoryBench.mib(svcIdleKb), MemoryBench.mib(peerIdleKb),
                     F.ratio((double) svcIdleKb / peerIdleKb));
-            int served = 3 * (samples + warmup) + blocks * (samples / blocks / 3); // to jvmm: three kinds, then the quiet floor
+            // Requests jvmm answered: three kinds, then the floor after quiet.
+            int served = 3 * (samples + warmup) + blocks * (samples / blocks / 3);
             t.row("resident memory 1 s after " + served + " requests", MemoryBench.mib(svcAfterKb),
                     "-", "-");
             t.row("resident memory " + (1 + settleMs / 1000) + " s after them", MemoryBench.mib(svcLaterKb), "-",
@@ -122,7 +123,8 @@ final class ServiceBench {
                     + "answered on the I/O thread (`GET /vms/none`) and on a worker (`GET /vms/none/console`); "
                     + warmup + " warm-up requests of each, then " + samples + " of each in " + blocks + " blocks per "
                     + "kind, the order rotating, " + gapMicros + " us apart; then `GET /vms` on each server again, "
-                    + samples / 3 + " each in blocks, " + QUIET_GAP_MICROS / 1000 + " ms apart. Resident memory is the sum of Rss over "
+                    + samples / 3 + " each in blocks, " + QUIET_GAP_MICROS / 1000 + " ms apart. Resident memory is "
+                    + "the sum of Rss over "
                     + "`/proc/PID/smaps`, " + settleMs / 1000 + " s after start with no request yet; jvmm's idle "
                     + "memory and start-up are the median of three starts (idle: " + spread + ").");
             s.md(t.markdown());

@@ -143,6 +143,12 @@ final class SlowdownBench {
     /** How long each side runs under each of its loads, unmeasured, before the rounds. */
     static final long WARMUP_MS = 6000;
 
+    /** Lets {@code side}'s VM run and stops {@code other}'s, so that only one of them uses the cores. */
+    private static void runAlone(Side side, Side other) throws Exception {
+        other.control("stop");
+        side.control("cont");
+    }
+
     /** Runs {@code side}'s load {@code load} for {@code ms}; returns its calls' latencies (ms). */
     private static List<Double> underLoad(Side side, int cpus, int load, long ms) throws Exception {
         List<Double> out = new ArrayList<>();
@@ -234,8 +240,7 @@ final class SlowdownBench {
                     // compiles the request path over the first thousands of calls (section Monitor
                     // latency), and a cold phase would charge its interpretation to the guest.
                     for (Side side : List.of(jvmm, qemu)) {
-                        (side == jvmm ? qemu : jvmm).control("stop");
-                        side.control("cont");
+                        runAlone(side, side == jvmm ? qemu : jvmm);
                         for (int i = 0; i < side.loads.size(); i++) {
                             underLoad(side, cpus, i, WARMUP_MS);
                         }
@@ -245,8 +250,7 @@ final class SlowdownBench {
                     // first alternates.
                     for (int r = 0; r < rounds; r++) {
                         for (Side side : r % 2 == 0 ? List.of(jvmm, qemu) : List.of(qemu, jvmm)) {
-                            (side == jvmm ? qemu : jvmm).control("stop");
-                            side.control("cont");
+                            runAlone(side, side == jvmm ? qemu : jvmm);
                             for (int k = 0; k <= side.loads.size(); k++) {
                                 phase(env, side, cpus, (k + r) % (side.loads.size() + 1) - 1, phaseMs);
                             }

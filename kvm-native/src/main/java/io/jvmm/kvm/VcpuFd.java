@@ -526,7 +526,8 @@ public final class VcpuFd extends NativeFd {
 
     /** KVM_GET_MP_STATE, the raw number (for states {@link MpState} does not list). */
     public int getMpStateRaw() {
-        return fetch("KVM_GET_MP_STATE", KvmIoctls.KVM_GET_MP_STATE, KvmMpState.SIZE, m -> m.getInt(KvmMpState.MP_STATE));
+        return fetch("KVM_GET_MP_STATE", KvmIoctls.KVM_GET_MP_STATE, KvmMpState.SIZE,
+                m -> m.getInt(KvmMpState.MP_STATE));
     }
 
     /** KVM_SET_MP_STATE. */
