@@ -26,7 +26,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,8 +45,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>On a PVM host the kernel stops early (an emulation failure on int3, FIELD-NOTES section 8), and
  * both VMMs end there; with hardware KVM both run to the panic for want of a root file system, which
  * {@code panic=-1} and {@code -no-reboot} turn into the end of the run.
+ *
+ * <p>Each boot keeps about one core busy (the bootstrap CPU: none of these runs reaches the
+ * kernel's SMP bring-up on a PVM host), so the tests run two at a time
+ * (each is {@code @Execution(CONCURRENT)}; the class itself runs alone, as every test class does:
+ * src/test/resources/junit-platform.properties), the longest first: the four-CPU boot under jvmm
+ * and then QEMU takes about as long as all the others together.
  */
 @RequiresKvm
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LinuxBootTest {
     static final long RAM = 512L << 20;
     static final String APPEND = "console=ttyS0 noxsave earlyprintk=ttyS0 panic=-1";
@@ -137,7 +149,9 @@ class LinuxBootTest {
         return PvhImage.parse(vmlinux.toString(), Files.readAllBytes(vmlinux));
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
+    @Order(1)
     void pvhAtFourCpusMatchesTheConfigurationAndQemusLog() throws Exception {
         Path vmlinux = vmlinux();
         String qemuCause = Qemu.unavailabilityCause();
@@ -194,6 +208,7 @@ class LinuxBootTest {
         return out;
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @ParameterizedTest(name = "-smp {0}")
     @ValueSource(strings = {"1", "2", "8", "32"})
     void pvhSeesTheConfiguredCpusInTheMadt(String smp) throws Exception {
@@ -207,6 +222,7 @@ class LinuxBootTest {
         assertTrue(log.trouble().isEmpty(), "trouble: " + log.trouble());
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void withAcpiOffTheMpTableGivesTheSameCpus() throws Exception {
         Path vmlinux = vmlinux();
@@ -233,6 +249,7 @@ class LinuxBootTest {
      * running. Where the host gets the kernel decompressed within the budget (hardware KVM), its
      * version and command-line lines must follow; only on a PVM host may they be missing.
      */
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void bzImageRunsItsDecompressorAndPrintsItsVersionAndCommandLine() throws Exception {
         Optional<Path> bz = DistributionKernel.bzImage();

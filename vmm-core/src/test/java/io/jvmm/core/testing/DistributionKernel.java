@@ -43,8 +43,11 @@ public final class DistributionKernel {
         return Optional.empty();
     }
 
-    /** The PVH vmlinux of {@code bzImage}, decompressed on first use into target/kernel. */
-    public static Path vmlinux(Path bzImage) throws IOException, BootImageException {
+    /**
+     * The PVH vmlinux of {@code bzImage}, decompressed on first use into target/kernel (once, also
+     * when tests that run at the same time ask for it together).
+     */
+    public static synchronized Path vmlinux(Path bzImage) throws IOException, BootImageException {
         Path dir = Path.of("..", "target", "kernel");
         Files.createDirectories(dir);
         Path out = dir.resolve("vmlinux-" + bzImage.getFileName().toString().replaceFirst("^vmlinuz-", ""));
