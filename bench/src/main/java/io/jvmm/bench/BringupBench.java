@@ -24,9 +24,17 @@ final class BringupBench {
 
     /** Runs a command to its end; returns the wall time in nanoseconds after checking the status. */
     static long timeProcess(List<String> cmd, int expectedStatus, Path log) throws Exception {
+        return timeProcess(cmd, expectedStatus, log, Map.of());
+    }
+
+    /** As above, with {@code environment} added to the process's environment. */
+    static long timeProcess(List<String> cmd, int expectedStatus, Path log, Map<String, String> environment)
+            throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(environment);
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = pb.start();
         p.getOutputStream().close();
         Duration limit = Env.patience(Duration.ofSeconds(120));
         if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {

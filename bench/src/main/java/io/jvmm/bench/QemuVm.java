@@ -39,6 +39,8 @@ final class QemuVm implements AutoCloseable {
                 "-display", "none", "-serial", "stdio", "-monitor",
                 monitorSocket == null ? "none" : "unix:" + monitorSocket + ",server,nowait",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot", "-m", "64M",
+                // Thread names (its vCPUs "CPU N/KVM"), so their CPU time can be told from the rest.
+                "-name", "bench,debug-threads=on",
                 "-smp", Integer.toString(cpus), "-kernel", image.toString()));
         if (append != null) {
             cmd.add("-append");

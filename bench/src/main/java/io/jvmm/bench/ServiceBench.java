@@ -156,8 +156,8 @@ final class ServiceBench {
             top = MemoryBench.top(Smaps.read(svc.pid()), new Smaps.Range(0, 0));
             nmt = MemoryBench.nmtTable(svc.jcmd("VM.native_memory", "summary", "scale=KB"));
             String counters = svc.jcmd("PerfCounter.print");
-            classes = counter(counters, "java.cls.loadedClasses") + " classes loaded ("
-                    + counter(counters, "java.cls.sharedLoadedClasses") + " of them from the JDK's CDS archive)";
+            classes = JvmAccount.counter(counters, "java.cls.loadedClasses") + " classes loaded ("
+                    + JvmAccount.counter(counters, "java.cls.sharedLoadedClasses") + " of them from the JDK's CDS archive)";
         }
         // The launcher's heap options against the JVM's defaults for this machine (initial heap 1/64
         // of RAM, 40-70 % kept free), and against a C1-only JIT: idle resident memory of each.
@@ -216,15 +216,6 @@ final class ServiceBench {
         double startMs = (System.nanoTime() - svc.startNanos) / 1e6;
         Thread.sleep(settleMs);
         return new Idle(startMs, Smaps.totalRssKb(Smaps.read(svc.pid())));
-    }
-
-    private static String counter(String perfCounters, String name) {
-        for (String line : perfCounters.split("\n")) {
-            if (line.startsWith(name + "=")) {
-                return line.substring(name.length() + 1).trim();
-            }
-        }
-        return "?";
     }
 
     /** The monitor bench's spacing of commands, for the floor measured after quiet. */

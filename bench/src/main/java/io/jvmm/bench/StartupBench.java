@@ -50,6 +50,8 @@ final class StartupBench {
             b.add(y);
             ratios.add(x / y);
         }
+        int profiled = env.count(5, 2);
+        Table profile = StartupProfile.profile(ours, env.work, profiled);
         double om = Stats.median(o);
         double bm = Stats.median(b);
         double ratio = Stats.median(ratios);
@@ -63,18 +65,20 @@ final class StartupBench {
                 + "untimed runs of each; which goes first alternates. The peer is the same command in the baseline "
                 + "tree, " + ref + ", checked out and built by bench/run in `bench/target/bench-work/baseline`.");
         s.md(t.markdown());
-        s.md("Where the time goes (a class-loading log with uptime, taken by hand on a 2-core host: "
-                + "monitor-api/README.md): the JVM and Quarkus' launcher until `VmmMain` runs, about 0.19 s (a bare "
-                + "`java -version` is 0.11 s); picocli building its model of the command line and parsing it, about "
-                + "0.10 s; the guest and the configuration, about 0.01 s; JNA's start and the open of `/dev/kvm`, "
-                + "about 0.08 s; then the VM itself: its meters, devices and vCPU threads, the guest's run and the "
-                + "teardown, about 0.15 s. Since the baseline, the build archives the classes a plain run loads "
+        s.md("Where the time goes. " + profiled + " more runs of `./vmm run hello` with the JVM's class-loading "
+                + "log on (`JVMM_JAVA_OPTS=-Xlog:class+load=info,gc+heap+exit=info:file=LOG:uptime,tags`; the "
+                + "logs are kept in `bench/target/bench-work/startup-classload-*.log`): each step ends at the load "
+                + "of the class the table names for it, read as the JVM's uptime, median over the runs. The log "
+                + "costs some time itself, so these runs are slower than the table above.\n\n" + profile.markdown()
+                + "\n\nSince the baseline, the build archives the classes a plain run loads "
                 + "(`scripts/cds-archive`) and `./vmm` starts the JVM with that archive (0.84 of the time without it, "
                 + "paired by hand: monitor-api/README.md); the JNA dispatch library and the KVM_RUN shim load from "
                 + "the application's own directory instead of a copy made on every start; and the launcher's logging "
                 + "builds no record for JNA's debug messages. What is left is class loading and interpretation "
-                + "along the whole path: picocli's classes cannot be archived (Java 5 class files), and Quarkus' "
-                + "runner and logging start before `VmmMain`.");
+                + "along the whole path, step by step in the table: the JVM's own start, which no application "
+                + "change reaches; picocli's model, built by reflection over the commands' annotations, whose "
+                + "classes cannot be archived (Java 5 class files); Quarkus' runner and logging, which start "
+                + "before `VmmMain`; and JNA's start.");
         boolean met = ratio <= 0.5;
         s.md("Target: at most half the baseline's time. Result: " + F.verdict(met) + " (ratio " + F.ratio(ratio)
                 + ", " + F.f(om, 0) + " ms vs " + F.f(bm, 0) + " ms).");
