@@ -45,6 +45,7 @@ final class MonitorBench {
         Table t = new Table("vCPUs", "jvmm p50", "QEMU p50", "p50 ratio", "jvmm p99", "QEMU p99", "p99 ratio",
                 "jvmm max", "QEMU max", "jvmm `info status` p50 (REST floor)");
         List<Double> floors = new ArrayList<>();
+        List<String> warmups = new ArrayList<>();
         boolean allMet = true;
         StringBuilder details = new StringBuilder();
         try (VmmService svc = VmmService.start(env, "serve-monitor", null)) {
@@ -63,6 +64,14 @@ final class MonitorBench {
                         check(svc.hmp(id, COMMAND), cpus, "jvmm");
                         Thread.sleep(gapMs);
                     }
+                    warmups.add(cpus + " vCPUs: " + JitWarmup.untilQuiet(env, svc.pid(), "monitor: " + cpus + " vCPUs",
+                            (w, ms) -> {
+                                long end = System.nanoTime() + ms * 1_000_000;
+                                while (System.nanoTime() < end) {
+                                    check(svc.hmp(id, COMMAND), cpus, "jvmm");
+                                    Thread.sleep(gapMs);
+                                }
+                            }) + " s more");
                     svc.hmp(id, "stop");
                     q.hmp("cont");
                     for (int i = 0; i < warmup; i++) {
@@ -145,7 +154,8 @@ final class MonitorBench {
                 + "prompt) run `smp-work` at once; the side not being measured is stopped. " + samples
                 + " samples per side in " + blocks + " alternating blocks, after " + warmup + " warm-up commands "
                 + "each (the service's JIT needs them: with 100, the 1-vCPU blocks' p50 fell from 3.8 ms to 1.6 ms "
-                + "over the eight blocks, still compiling the request path), " + gapMs + " ms between commands so "
+                + "over the eight blocks, still compiling the request path), and jvmm's commands go on " + JitWarmup.said()
+                + " (" + String.join("; ", warmups) + "), " + gapMs + " ms between commands so "
                 + "every command finds the vCPUs running guest code. "
                 + "Every answer is checked to hold one `CPU#` block per vCPU.");
         s.md(t.markdown());

@@ -354,7 +354,8 @@ final class SlowdownBench {
                         }
                     }
                     runAlone(jvmm, qemu);
-                    warmups.add(cpus + " vCPUs: " + untilJitQuiet(env, jvmm, cpus) + " s more");
+                    warmups.add(cpus + " vCPUs: " + JitWarmup.untilQuiet(env, jvmm.pid(), "slowdown: " + cpus + " vCPUs",
+                            (w, ms) -> underLoad(jvmm, cpus, w % jvmm.loads.size(), ms)) + " s more");
                     // Each round: one VM's phases (unloaded, then each load, in an order that rotates
                     // from round to round) with the other stopped, then the other's; which VM goes
                     // first alternates.
@@ -427,9 +428,7 @@ final class SlowdownBench {
                 + "on jvmm and one on QEMU (`report_ms=" + REPORT_MS + "`, HMP on a Unix socket), both at once, "
                 + "the one not being measured stopped. First each VM runs " + WARMUP_MS / 1000 + " s under each "
                 + "of its loads, unmeasured (the service's JIT compiles the request path meanwhile), and jvmm's "
-                + "loads go on, in turn, in windows of " + QUIET_WINDOW_MS / 1000 + " s until its JIT compiler "
-                + "threads use less than " + F.f(QUIET_JIT_MS_PER_S, 0) + " ms of CPU a second (" + String.join("; ", warmups)
-                + "). A VM let run after the other's phases first catches up on the tick lines it missed while "
+                + "loads go on, in turn, " + JitWarmup.said() + " (" + String.join("; ", warmups) + "). A VM let run after the other's phases first catches up on the tick lines it missed while "
                 + "stopped (smp-work keeps its deadline on the PM timer), so a phase starts once two of its ticks "
                 + "come a period apart again. Then "
                 + rounds + " rounds; in each, one VM's phases of "
@@ -492,32 +491,6 @@ final class SlowdownBench {
                     t.row(row.toArray());
                 });
         return t.markdown();
-    }
-
-    /** The JIT compilers' CPU, in ms per s, below which the service counts as warm. */
-    static final double QUIET_JIT_MS_PER_S = 10;
-    /** Warm-up windows and the most of them. */
-    static final long QUIET_WINDOW_MS = 3000;
-    static final int QUIET_WINDOWS = 20;
-
-    /**
-     * Runs jvmm's loads in turn, in windows of {@link #QUIET_WINDOW_MS}, until the service's JIT
-     * compiler threads used less than {@link #QUIET_JIT_MS_PER_S} of CPU in one (at most
-     * {@link #QUIET_WINDOWS}); returns the seconds it took.
-     */
-    private static long untilJitQuiet(Env env, Side jvmm, int cpus) throws Exception {
-        for (int w = 0; w < QUIET_WINDOWS; w++) {
-            ThreadCpu before = ThreadCpu.of(jvmm.pid(), jvmm.vcpuThreads);
-            underLoad(jvmm, cpus, w % jvmm.loads.size(), QUIET_WINDOW_MS);
-            long jitNs = ThreadCpu.of(jvmm.pid(), jvmm.vcpuThreads).minus(before).otherByGroup().entrySet().stream()
-                    .filter(e -> e.getKey().contains("CompilerThre")).mapToLong(Map.Entry::getValue).sum();
-            double msPerS = jitNs / 1e6 / (QUIET_WINDOW_MS / 1000.0);
-            env.log("slowdown: %d vCPUs, warm-up window %d: JIT compilers %.1f ms/s", cpus, w + 1, msPerS);
-            if (msPerS < QUIET_JIT_MS_PER_S) {
-                return (w + 1) * QUIET_WINDOW_MS / 1000;
-            }
-        }
-        return QUIET_WINDOWS * QUIET_WINDOW_MS / 1000;
     }
 
     /** Units per second over the ticks that began and ended after tick {@code k0} was the last one seen. */
