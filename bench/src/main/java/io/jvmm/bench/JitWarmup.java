@@ -22,8 +22,11 @@ final class JitWarmup {
     private JitWarmup() {
     }
 
-    /** Runs {@code window}s on service {@code pid} until its JIT is quiet; returns the seconds it took. */
-    static long untilQuiet(Env env, long pid, String what, Window window) throws Exception {
+    /**
+     * Runs {@code window}s on service {@code pid} until its JIT is quiet; says how long it took, or
+     * that the JIT was still compiling after the last window.
+     */
+    static String untilQuiet(Env env, long pid, String what, Window window) throws Exception {
         for (int w = 0; w < MAX_WINDOWS; w++) {
             ThreadCpu before = ThreadCpu.of(pid, ThreadCpu.JVMM_VCPU);
             long t0 = System.nanoTime();
@@ -34,10 +37,10 @@ final class JitWarmup {
             double msPerS = jitNs / 1e6 / seconds;
             env.log("%s: warm-up window %d: JIT compilers %.1f ms/s", what, w + 1, msPerS);
             if (msPerS < QUIET_MS_PER_S) {
-                return (w + 1) * WINDOW_MS / 1000;
+                return (w + 1) * WINDOW_MS / 1000 + " s more";
             }
         }
-        return MAX_WINDOWS * WINDOW_MS / 1000;
+        return MAX_WINDOWS * WINDOW_MS / 1000 + " s more, the JIT still compiling at the end";
     }
 
     /** How a section says it warmed up this way. */

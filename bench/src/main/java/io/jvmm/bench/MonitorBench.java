@@ -71,7 +71,7 @@ final class MonitorBench {
                                     check(svc.hmp(id, COMMAND), cpus, "jvmm");
                                     Thread.sleep(gapMs);
                                 }
-                            }) + " s more");
+                            }));
                     svc.hmp(id, "stop");
                     q.hmp("cont");
                     for (int i = 0; i < warmup; i++) {

@@ -355,7 +355,7 @@ final class SlowdownBench {
                     }
                     runAlone(jvmm, qemu);
                     warmups.add(cpus + " vCPUs: " + JitWarmup.untilQuiet(env, jvmm.pid(), "slowdown: " + cpus + " vCPUs",
-                            (w, ms) -> underLoad(jvmm, cpus, w % jvmm.loads.size(), ms)) + " s more");
+                            (w, ms) -> underLoad(jvmm, cpus, w % jvmm.loads.size(), ms)));
                     // Each round: one VM's phases (unloaded, then each load, in an order that rotates
                     // from round to round) with the other stopped, then the other's; which VM goes
                     // first alternates.
