@@ -166,18 +166,23 @@ final class SlowdownBench {
 
         /** ms of CPU per call of the VMM's threads other than the vCPUs, less what they use unloaded. */
         double vmmMsPerCall(int load) {
-            double base = idleSeconds > 0 ? idleCpu.otherNs() / idleSeconds * loadedSeconds[load] : 0;
-            return (loadedCpu[load].otherNs() - base) / 1e6 / calls[load];
+            return vmmMsPerCallByGroup(load).values().stream().mapToDouble(Double::doubleValue).sum();
         }
 
-        /** {@link #vmmMsPerCall} by thread group. */
+        /**
+         * {@link #vmmMsPerCall} by thread group: every group seen loaded or unloaded, each less what it
+         * used unloaded for as long.
+         */
         Map<String, Double> vmmMsPerCallByGroup(int load) {
             Map<String, Long> idle = idleCpu.otherByGroup();
+            Map<String, Long> loadedNs = loadedCpu[load].otherByGroup();
+            java.util.Set<String> groups = new java.util.TreeSet<>(idle.keySet());
+            groups.addAll(loadedNs.keySet());
             Map<String, Double> out = new java.util.TreeMap<>();
-            loadedCpu[load].otherByGroup().forEach((g, ns) -> {
+            for (String g : groups) {
                 double base = idleSeconds > 0 ? idle.getOrDefault(g, 0L) / idleSeconds * loadedSeconds[load] : 0;
-                out.put(g, (ns - base) / 1e6 / calls[load]);
-            });
+                out.put(g, (loadedNs.getOrDefault(g, 0L) - base) / 1e6 / calls[load]);
+            }
             return out;
         }
 

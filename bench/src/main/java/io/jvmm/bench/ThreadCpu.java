@@ -77,10 +77,6 @@ final class ThreadCpu {
         return threads.values().stream().filter(t -> isVcpu.test(t.name())).mapToLong(Thread::ns).sum();
     }
 
-    long otherNs() {
-        return threads.values().stream().filter(t -> !isVcpu.test(t.name())).mapToLong(Thread::ns).sum();
-    }
-
     /** The threads other than the vCPUs, summed by group, in name order. */
     Map<String, Long> otherByGroup() {
         Map<String, Long> g = new TreeMap<>();
